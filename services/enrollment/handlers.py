@@ -1,0 +1,100 @@
+"""Enrollment commands: each changes state and records the events it causes, in the caller's unit of work."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel import select
+
+from services.enrollment.domain import session_hours_problem
+from services.enrollment.models import (
+    ClassCreate,
+    ClassSession,
+    Enrollment,
+    EnrollmentCreate,
+    Person,
+    PersonCreate,
+    SessionCreate,
+    TrainingClass,
+)
+from shared.errors import CommandRejected, Conflict, NotFound
+from shared.events.contracts import ClassCreated, PersonEnrolled, PersonRegistered, SessionScheduled
+from shared.unit_of_work import UnitOfWork
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+async def create_class(uow: UnitOfWork, command: ClassCreate) -> TrainingClass:
+    training_class = TrainingClass(class_id=new_id("class"), **command.model_dump(exclude={"sessions"}))
+    uow.session.add(training_class)
+    await uow.session.flush()  # the class row before its sessions' rows (foreign key)
+    uow.emit(
+        ClassCreated(
+            class_id=training_class.class_id,
+            title=training_class.title,
+            category=training_class.category,
+            year=training_class.year,
+            required_hours=training_class.required_hours,
+        )
+    )
+    for session in command.sessions:
+        _schedule(uow, training_class.class_id, session)
+    return training_class
+
+
+async def schedule_session(uow: UnitOfWork, class_id: str, command: SessionCreate) -> ClassSession:
+    await _get_class(uow, class_id)
+    return _schedule(uow, class_id, command)
+
+
+def _schedule(uow: UnitOfWork, class_id: str, command: SessionCreate) -> ClassSession:
+    problem = session_hours_problem(command.duration_minutes, command.hours)
+    if problem:
+        raise CommandRejected(f"session {command.title!r}: {problem}")
+    session = ClassSession(session_id=new_id("session"), class_id=class_id, **command.model_dump())
+    uow.session.add(session)
+    uow.emit(
+        SessionScheduled(
+            session_id=session.session_id,
+            class_id=class_id,
+            title=session.title,
+            kind=session.kind,
+            starts_at=session.starts_at,
+            duration_minutes=session.duration_minutes,
+            hours=session.hours,
+        )
+    )
+    return session
+
+
+async def register_person(uow: UnitOfWork, command: PersonCreate) -> Person:
+    if await uow.session.get(Person, command.person_id) is not None:
+        raise Conflict(f"person {command.person_id} is already registered")
+    person = Person.model_validate(command)
+    uow.session.add(person)
+    uow.emit(PersonRegistered(person_id=person.person_id, name=person.name, unit=person.unit))
+    return person
+
+
+async def enroll_person(uow: UnitOfWork, class_id: str, command: EnrollmentCreate) -> Enrollment:
+    await _get_class(uow, class_id)
+    if await uow.session.get(Person, command.person_id) is None:
+        raise NotFound(f"person {command.person_id} is not registered; register them first (POST /persons)")
+    existing = await uow.session.exec(
+        select(Enrollment).where(Enrollment.class_id == class_id, Enrollment.person_id == command.person_id)
+    )
+    if existing.first() is not None:
+        raise Conflict(f"person {command.person_id} is already enrolled in class {class_id}")
+    enrollment = Enrollment(enrollment_id=new_id("enrollment"), class_id=class_id, person_id=command.person_id)
+    uow.session.add(enrollment)
+    uow.emit(PersonEnrolled(enrollment_id=enrollment.enrollment_id, class_id=class_id, person_id=command.person_id))
+    return enrollment
+
+
+async def _get_class(uow: UnitOfWork, class_id: str) -> TrainingClass:
+    training_class = await uow.session.get(TrainingClass, class_id)
+    if training_class is None:
+        raise NotFound(f"class {class_id} does not exist")
+    return training_class

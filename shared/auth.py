@@ -1,0 +1,140 @@
+"""Bearer tokens: signed JWTs with roles. Locally HS256 with a shared secret; a campus SSO can sign with
+its own key (RS256/ES256) and dangxiao only needs the public key.
+
+    python -m shared.auth mint --role class_manager --subject alice
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from typing import Annotated, Any
+
+import jwt
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from shared.db import utcnow
+from shared.settings import ServiceSettings
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    CLASS_MANAGER = "class_manager"  # 班主任 / 培训管理员
+    TEACHER = "teacher"
+    LEARNER = "learner"  # 学员
+    INGEST = "ingest"  # an outside system that sends attendance
+
+
+STAFF = (Role.ADMIN, Role.CLASS_MANAGER, Role.TEACHER)
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    roles: frozenset[Role]
+
+    def has_any(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def may_see_person(self, person_id: str) -> bool:
+        """Staff see everyone; a learner only their own records (their subject is their person id)."""
+        return self.has_any(*STAFF) or self.subject == person_id
+
+
+class TokenVerifier:
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._algorithm = settings.jwt_algorithm
+        if self._algorithm == "HS256":
+            assert settings.jwt_secret is not None  # ServiceSettings supplies one outside production
+            self._key: str = settings.jwt_secret.get_secret_value()
+        else:
+            self._key = settings.jwt_public_key or ""
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": ["sub", "exp", "roles"]},
+            )
+        except jwt.PyJWTError as error:
+            raise ValueError(f"invalid token: {error}") from error
+        raw_roles = claims["roles"]
+        if not isinstance(raw_roles, list):
+            raise ValueError("invalid token: roles must be a list")
+        unknown = [role for role in raw_roles if role not in Role.__members__.values()]
+        if unknown:
+            raise ValueError(f"invalid token: unknown roles {unknown}")
+        return Principal(subject=str(claims["sub"]), roles=frozenset(Role(role) for role in raw_roles))
+
+
+def mint_token(settings: ServiceSettings, subject: str, roles: list[Role], ttl: timedelta = timedelta(hours=12)) -> str:
+    """Local tokens only: signs with the HS256 secret (an SSO mints production tokens)."""
+    if settings.jwt_algorithm != "HS256" or settings.jwt_secret is None:
+        raise RuntimeError("minting needs DANGXIAO_JWT_ALGORITHM=HS256 and a DANGXIAO_JWT_SECRET")
+    now = utcnow()
+    claims = {
+        "sub": subject,
+        "roles": [role.value for role in roles],
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + ttl,
+    }
+    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
+
+
+_bearer = HTTPBearer(auto_error=False)
+
+
+def current_principal(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Principal:
+    if credentials is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "missing bearer token: send 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    verifier: TokenVerifier = request.app.state.token_verifier
+    try:
+        return verifier.verify(credentials.credentials)
+    except ValueError as error:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error), headers={"WWW-Authenticate": "Bearer"}) from error
+
+
+def require(*roles: Role) -> Callable[..., Coroutine[Any, Any, Principal]]:
+    """A dependency that lets through only principals holding one of ``roles``."""
+
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.has_any(*roles):
+            wanted = ", ".join(role.value for role in roles)
+            raise HTTPException(status.HTTP_403_FORBIDDEN, f"this needs one of the roles: {wanted}")
+        return principal
+
+    return dependency
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m shared.auth", description="Mint a local bearer token.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    mint = sub.add_parser("mint", help="print a signed token")
+    mint.add_argument("--subject", required=True, help="user id; for a learner, their person id (工号/学号)")
+    mint.add_argument("--role", action="append", required=True, choices=[role.value for role in Role])
+    mint.add_argument("--ttl-hours", type=float, default=12)
+    args = parser.parse_args(argv)
+    token = mint_token(ServiceSettings(), args.subject, [Role(r) for r in args.role], timedelta(hours=args.ttl_hours))
+    print(token)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Event contracts and the CloudEvents envelope shared by every service."""

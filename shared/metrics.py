@@ -1,0 +1,45 @@
+"""Prometheus metrics shared by every service. One registry per process, served on ``/metrics``."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+
+EVENTS_PROCESSED = Counter(
+    "dangxiao_events_processed_total",
+    "Events a consumer finished with, by outcome (applied, duplicate, conflict, ignored, parked, dead_lettered).",
+    ["service", "event_type", "outcome"],
+    registry=REGISTRY,
+)
+EVENT_PROCESSING_SECONDS = Histogram(
+    "dangxiao_event_processing_seconds",
+    "Time from receiving an event to committing its effect.",
+    ["service", "event_type"],
+    registry=REGISTRY,
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+EVENTS_DEAD_LETTERED = Counter(
+    "dangxiao_events_dead_lettered_total",
+    "Events sent to a dead-letter topic, by reason code.",
+    ["service", "topic", "reason"],
+    registry=REGISTRY,
+)
+OUTBOX_BACKLOG = Gauge(
+    "dangxiao_outbox_backlog",
+    "Committed events not yet published.",
+    ["service"],
+    registry=REGISTRY,
+)
+OUTBOX_OLDEST_AGE_SECONDS = Gauge(
+    "dangxiao_outbox_oldest_age_seconds",
+    "Age of the oldest committed event not yet published.",
+    ["service"],
+    registry=REGISTRY,
+)
+OUTBOX_PUBLISHED = Counter(
+    "dangxiao_outbox_published_total",
+    "Events the outbox relay published.",
+    ["service", "topic"],
+    registry=REGISTRY,
+)

@@ -1,0 +1,194 @@
+"""What every service process is made of: settings, database, broker, outbox relay, consumers, HTTP app."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
+
+import structlog
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from faststream.specification import AsyncAPI
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from shared.auth import TokenVerifier
+from shared.broker import Publishers, create_broker, dead_letter_sender, ensure_topics, subscribe
+from shared.consumer import EventConsumer, EventHandlers
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.events.contracts import contracts_on
+from shared.events.envelope import ContractViolation, EventData, current_correlation_id
+from shared.logging import configure_logging, get_logger
+from shared.metrics import REGISTRY
+from shared.migrations import upgrade
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+from shared.unit_of_work import UnitOfWork
+
+log = get_logger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass
+class ServiceDefinition:
+    title: str
+    description: str
+    settings: ServiceSettings
+    migrations_dir: Path
+    # topic -> the event types documented on it (the attendance topic's name is configurable)
+    produces: Mapping[str, Sequence[type[EventData]]] = field(default_factory=dict)
+    # topic -> what this service does with it (for the AsyncAPI document)
+    consumes: Mapping[str, str] = field(default_factory=dict)
+    handlers: EventHandlers | None = None
+    routers: Sequence[APIRouter] = ()
+
+
+def produced_by(*topics: str) -> dict[str, Sequence[type[EventData]]]:
+    return {topic: tuple(contracts_on(topic).values()) for topic in topics}
+
+
+class ServiceRuntime:
+    def __init__(self, definition: ServiceDefinition) -> None:
+        self.definition = definition
+        self.settings = settings = definition.settings
+        self.name = settings.service_name
+        self.source = f"urn:dangxiao:{self.name}"
+        self.database = Database(settings.resolved_database_url)
+        self.broker = create_broker(settings)
+        self.publishers = Publishers(self.broker, definition.produces)
+        self.relay = OutboxRelay(self.database, self.publishers.send, self.name, settings.outbox_poll_seconds)
+        self.consumer: EventConsumer | None = None
+        if definition.handlers is not None:
+            self.consumer = EventConsumer(
+                service=self.name,
+                handlers=definition.handlers,
+                unit_of_work=self.unit_of_work,
+                dead_letters=dead_letter_sender(self.broker, self.name),
+                max_attempts=settings.max_delivery_attempts,
+            )
+            for topic, description in definition.consumes.items():
+                subscribe(self.broker, self.consumer, topic, settings.consumer_group, description)
+        self._relay_task: asyncio.Task[None] | None = None
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(self.database, self.source, self.relay.wake)
+
+    async def start(self) -> None:
+        if self.settings.migrate_on_start:
+            await asyncio.to_thread(upgrade, self.database.url, self.definition.migrations_dir)
+        await ensure_topics(
+            self.settings.kafka_bootstrap_servers, [*self.definition.produces, *self.definition.consumes]
+        )
+        await self.broker.start()
+        if self.settings.outbox_relay_enabled:
+            self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay")
+        log.info("service started", consumes=list(self.definition.consumes), produces=self.publishers.topics)
+
+    async def stop(self) -> None:
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+        await self.broker.stop()
+        await self.database.dispose()
+
+    async def ready(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await asyncio.wait_for(self.database.ping(), timeout=3)
+            checks["database"] = "ok"
+        except Exception as error:
+            checks["database"] = f"unreachable: {error!r}"
+        checks["broker"] = "ok" if await self.broker.ping(timeout=3) else "unreachable"
+        return checks
+
+    def asyncapi(self) -> AsyncAPI:
+        return AsyncAPI(
+            self.broker, title=self.definition.title, version="1.0.0", description=self.definition.description
+        )
+
+
+def create_app(definition: ServiceDefinition) -> FastAPI:
+    settings = definition.settings
+    configure_logging(settings.service_name, settings.log_level)
+    runtime = ServiceRuntime(definition)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=definition.title, description=definition.description, version="1.0.0", lifespan=lifespan)
+    app.state.runtime = runtime
+    app.state.token_verifier = TokenVerifier(settings)
+    asyncapi_json = runtime.asyncapi().to_specification().to_json()
+
+    @app.middleware("http")
+    async def correlate(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        # Events an HTTP command causes carry the request's id as their correlation id.
+        request_id = request.headers.get("x-request-id") or str(uuid.uuid4())
+        token = current_correlation_id.set(request_id)
+        try:
+            with structlog.contextvars.bound_contextvars(correlation_id=request_id):
+                response = await call_next(request)
+        finally:
+            current_correlation_id.reset(token)
+        response.headers["x-request-id"] = request_id
+        return response
+
+    install_error_handlers(app)
+
+    @app.exception_handler(ContractViolation)
+    async def contract_violation(_: Request, error: ContractViolation) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": error.message, "code": error.code})
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "alive", "service": runtime.name}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        checks = await runtime.ready()
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, **checks})
+
+    @app.get("/metrics", tags=["operations"])
+    async def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/asyncapi.json", tags=["operations"])
+    async def asyncapi() -> Response:
+        return Response(asyncapi_json, media_type="application/json")
+
+    for router in definition.routers:
+        app.include_router(router)
+    return app
+
+
+async def execute(
+    runtime: ServiceRuntime,
+    handler: Callable[Concatenate[UnitOfWork, P], Awaitable[T]],
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Run one command in its own unit of work and commit it, effect and events together."""
+    async with runtime.unit_of_work() as uow:
+        result = await handler(uow, *args, **kwargs)
+        await uow.commit()
+        return result
+
+
+def runtime_of(request: Request) -> ServiceRuntime:
+    """FastAPI dependency: the service's runtime (database, unit of work, settings)."""
+    runtime: ServiceRuntime = request.app.state.runtime
+    return runtime
