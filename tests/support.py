@@ -1,0 +1,130 @@
+"""Helpers every test layer uses: migrated databases, events as outside systems send them, captured effects."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import col, select
+
+from shared.consumer import EventConsumer, EventHandlers, InboundRecord
+from shared.db import Database
+from shared.events.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, EventData, new_event
+from shared.migrations import upgrade
+from shared.outbox import OutboxMessage
+from shared.unit_of_work import UnitOfWork
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def migrations_of(service: str) -> Path:
+    return ROOT / "services" / service / "migrations"
+
+
+def unique(prefix: str) -> str:
+    """Random ids per test, so tests can share a broker and a database."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+async def migrated_database(url: str, service: str) -> Database:
+    import asyncio
+
+    await asyncio.to_thread(upgrade, url, migrations_of(service))
+    return Database(url)
+
+
+@dataclass
+class Wakes:
+    """Stands in for the outbox relay's wake-up: counts commits that wrote outbox rows."""
+
+    count: int = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+
+
+def unit_of_work_factory(database: Database, source: str = "urn:dangxiao:test") -> Callable[[], UnitOfWork]:
+    wakes = Wakes()
+    return lambda: UnitOfWork(database, source, wakes)
+
+
+async def outbox_events(database: Database, event_type: str | None = None) -> list[CloudEvent]:
+    """Events a service recorded for publication, in commit order."""
+    async with database.sessions() as session:
+        query = select(OutboxMessage).order_by(col(OutboxMessage.id))
+        if event_type is not None:
+            query = query.where(OutboxMessage.event_type == event_type)
+        rows = (await session.exec(query)).all()
+    return [CloudEvent.model_validate_json(row.payload) for row in rows]
+
+
+def event_of(data: EventData | dict[str, Any], *, event_type: str | None = None, **attributes: Any) -> CloudEvent:
+    """A CloudEvent carrying ``data``; attributes (id, source, time, …) override the generated ones."""
+    if isinstance(data, EventData):
+        event = new_event(data, source=attributes.pop("source", "urn:dangxiao:test"))
+        return event.model_copy(update=attributes)
+    assert event_type is not None, "raw data needs an event_type"
+    return CloudEvent(
+        specversion="1.0",
+        id=attributes.pop("id", str(uuid.uuid4())),
+        source=attributes.pop("source", "urn:dangxiao:test"),
+        type=event_type,
+        time=attributes.pop("time", datetime.now(UTC)),
+        data=data,
+        **attributes,
+    )
+
+
+def structured_record(event: CloudEvent | dict[str, Any], topic: str, offset: int = 0) -> InboundRecord:
+    value = event.to_json() if isinstance(event, CloudEvent) else json.dumps(event).encode()
+    return InboundRecord(
+        topic=topic,
+        partition=0,
+        offset=offset,
+        key=None,
+        value=value,
+        headers=[("content-type", STRUCTURED_CONTENT_TYPE.encode())],
+    )
+
+
+def binary_record(event: CloudEvent, topic: str, offset: int = 0) -> InboundRecord:
+    attributes = event.model_dump(mode="json", exclude_none=True, exclude={"data", "datacontenttype"})
+    headers = [(f"ce_{name}", str(value).encode()) for name, value in attributes.items()]
+    headers.append(("content-type", b"application/json"))
+    return InboundRecord(
+        topic=topic, partition=0, offset=offset, key=None, value=json.dumps(event.data).encode(), headers=headers
+    )
+
+
+@dataclass
+class DeadLetterBox:
+    """Captures what a consumer dead-letters: (record, reason code, message)."""
+
+    letters: list[tuple[InboundRecord, str, str]] = field(default_factory=list)
+
+    async def __call__(self, record: InboundRecord, code: str, message: str) -> None:
+        self.letters.append((record, code, message))
+
+    @property
+    def codes(self) -> list[str]:
+        return [code for _, code, _ in self.letters]
+
+
+def consumer_for(
+    handlers: EventHandlers, database: Database, service: str = "test", max_attempts: int = 3
+) -> tuple[EventConsumer, DeadLetterBox]:
+    box = DeadLetterBox()
+    consumer = EventConsumer(
+        service=service,
+        handlers=handlers,
+        unit_of_work=unit_of_work_factory(database, f"urn:dangxiao:{service}"),
+        dead_letters=box,
+        max_attempts=max_attempts,
+        retry_delay_seconds=0.001,
+    )
+    return consumer, box
