@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import col, select
 
@@ -32,8 +34,6 @@ def unique(prefix: str) -> str:
 
 
 async def migrated_database(url: str, service: str) -> Database:
-    import asyncio
-
     await asyncio.to_thread(upgrade, url, migrations_of(service))
     return Database(url)
 
@@ -128,3 +128,23 @@ def consumer_for(
         retry_delay_seconds=0.001,
     )
     return consumer, box
+
+
+T = TypeVar("T")
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], *, what: str, timeout: float = 30.0) -> T:
+    """Poll ``probe`` until it returns something other than None, or fail at the deadline."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = await probe()
+            if result is not None and result is not False:
+                return result
+        except AssertionError as error:
+            last_error = error
+        await asyncio.sleep(0.1)
+    raise AssertionError(
+        f"timed out after {timeout:.0f} s waiting for {what}" + (f": {last_error}" if last_error else "")
+    )

@@ -21,8 +21,9 @@ fetch() {
   touch "$home/libs/.complete"
 }
 
+# exec: the pid a caller sees ($! of a background java_cmd) is the broker's own, so `stop` reaches it.
 java_cmd() {
-  java -Xms256m -Xmx"${KAFKA_HEAP:-512m}" -XX:+UseG1GC -Djava.awt.headless=true \
+  exec java -Xms256m -Xmx"${KAFKA_HEAP:-512m}" -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$here/log4j2.properties" -Dkafka.logs.dir="$data/logs" \
     -cp "$home/libs/*" "$@"
 }
@@ -50,8 +51,8 @@ share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
 PROPS
   if [ ! -f "$data/kraft/meta.properties" ]; then
-    java_cmd kafka.tools.StorageTool format --standalone --ignore-formatted \
-      -t "$(java_cmd kafka.tools.StorageTool random-uuid)" -c "$data/server.properties" >/dev/null
+    (java_cmd kafka.tools.StorageTool format --standalone --ignore-formatted \
+      -t "$(java_cmd kafka.tools.StorageTool random-uuid)" -c "$data/server.properties" >/dev/null)
   fi
 }
 
@@ -74,13 +75,13 @@ case "${1:-}" in
     if running; then echo "kafka: already running on 127.0.0.1:$port"; exit 0; fi
     configure
     : > "$data/logs/server.log"
-    java_cmd kafka.Kafka "$data/server.properties" > "$data/logs/stdout.log" 2>&1 &
+    (java_cmd kafka.Kafka "$data/server.properties" > "$data/logs/stdout.log" 2>&1) &
     echo $! > "$pidfile"
     wait_ready
     echo "kafka: ready on 127.0.0.1:$port (data in $data)" ;;
   run)
     fetch; configure
-    exec java_cmd kafka.Kafka "$data/server.properties" ;;
+    java_cmd kafka.Kafka "$data/server.properties" ;;
   stop)
     if running; then
       pid=$(cat "$pidfile"); kill "$pid"

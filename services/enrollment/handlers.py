@@ -27,7 +27,10 @@ def new_id(prefix: str) -> str:
 
 
 async def create_class(uow: UnitOfWork, command: ClassCreate) -> TrainingClass:
-    training_class = TrainingClass(class_id=new_id("class"), **command.model_dump(exclude={"sessions"}))
+    class_id = command.class_id or new_id("class")
+    if await uow.session.get(TrainingClass, class_id) is not None:
+        raise Conflict(f"class {class_id} already exists")
+    training_class = TrainingClass(class_id=class_id, **command.model_dump(exclude={"sessions", "class_id"}))
     uow.session.add(training_class)
     await uow.session.flush()  # the class row before its sessions' rows (foreign key)
     uow.emit(
@@ -40,20 +43,23 @@ async def create_class(uow: UnitOfWork, command: ClassCreate) -> TrainingClass:
         )
     )
     for session in command.sessions:
-        _schedule(uow, training_class.class_id, session)
+        await _schedule(uow, training_class.class_id, session)
     return training_class
 
 
 async def schedule_session(uow: UnitOfWork, class_id: str, command: SessionCreate) -> ClassSession:
     await _get_class(uow, class_id)
-    return _schedule(uow, class_id, command)
+    return await _schedule(uow, class_id, command)
 
 
-def _schedule(uow: UnitOfWork, class_id: str, command: SessionCreate) -> ClassSession:
+async def _schedule(uow: UnitOfWork, class_id: str, command: SessionCreate) -> ClassSession:
     problem = session_hours_problem(command.duration_minutes, command.hours)
     if problem:
         raise CommandRejected(f"session {command.title!r}: {problem}")
-    session = ClassSession(session_id=new_id("session"), class_id=class_id, **command.model_dump())
+    session_id = command.session_id or new_id("session")
+    if await uow.session.get(ClassSession, session_id) is not None:
+        raise Conflict(f"session {session_id} already exists")
+    session = ClassSession(session_id=session_id, class_id=class_id, **command.model_dump(exclude={"session_id"}))
     uow.session.add(session)
     uow.emit(
         SessionScheduled(

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from pydantic import AwareDatetime
-from sqlalchemy import Numeric, UniqueConstraint
+from sqlalchemy import Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
@@ -15,14 +15,15 @@ from shared.events.contracts import ClassCategory, Hours, Identifier, SessionKin
 
 class SessionBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
-    kind: SessionKind
+    kind: SessionKind = Field(sa_type=String(20))
     starts_at: AwareDatetime = Field(sa_type=UTCDateTime)
     duration_minutes: int = Field(gt=0, le=1440)
     hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 credited for full attendance")
 
 
 class SessionCreate(SessionBase):
-    pass
+    # The timetable's own code, when it has one (door readers and platforms report it); else generated.
+    session_id: Identifier | None = None
 
 
 class ClassSession(SessionBase, table=True):
@@ -39,12 +40,13 @@ class SessionPublic(SessionBase):
 
 class ClassBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
-    category: ClassCategory
+    category: ClassCategory = Field(sa_type=String(40))
     year: int = Field(ge=2000, le=2100)
     required_hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
 
 
 class ClassCreate(ClassBase):
+    class_id: Identifier | None = None
     sessions: list[SessionCreate] = Field(default_factory=list)
 
 

@@ -96,3 +96,21 @@ async def test_enrolling_needs_a_known_class_and_person_and_happens_once(sqlite_
 
     enrolled = await outbox_events(database, "dangxiao.enrollment.person_enrolled.v1")
     assert [(e.data["class_id"], e.data["person_id"]) for e in enrolled] == [(created.class_id, "20260001")]
+
+
+async def test_the_timetable_may_name_classes_and_sessions_once(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    timetabled = session().model_copy(update={"session_id": "2026-FZDX-01-01"})
+    command = development_targets_class(timetabled).model_copy(update={"class_id": "2026-FZDX-01"})
+    async with unit_of_work_factory(database)() as uow:
+        created = await handlers.create_class(uow, command)
+        await uow.commit()
+    assert created.class_id == "2026-FZDX-01"
+    [scheduled] = await outbox_events(database, "dangxiao.enrollment.session_scheduled.v1")
+    assert scheduled.data["session_id"] == "2026-FZDX-01-01"
+
+    async with unit_of_work_factory(database)() as uow:
+        with pytest.raises(Conflict, match="class 2026-FZDX-01 already exists"):
+            await handlers.create_class(uow, command)
+        with pytest.raises(Conflict, match="session 2026-FZDX-01-01 already exists"):
+            await handlers.schedule_session(uow, "2026-FZDX-01", timetabled)

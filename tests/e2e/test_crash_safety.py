@@ -1,0 +1,63 @@
+"""A service killed between its database commit and its publish loses no event after restart."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from shared.auth import Role
+from shared.events.contracts import ENROLLMENT_TOPIC
+from tests.conftest import CreateDatabase
+from tests.e2e.system import ServiceProcess, System, free_port, service_environment
+from tests.kafka import all_records, cloudevent_of, records_until
+from tests.support import unique
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_events_committed_before_a_crash_are_published_after_restart(
+    kafka_bootstrap: str, create_postgres_database: CreateDatabase, tmp_path: Path
+) -> None:
+    database_url = await create_postgres_database("enrollment")
+    environment = service_environment(
+        "enrollment", kafka_bootstrap=kafka_bootstrap, database_url=database_url, group_suffix=unique("crash")
+    )
+    # The relay is held back, so the process dies with the event committed and not yet published.
+    held_back = ServiceProcess(
+        "enrollment", free_port(), {**environment, "DANGXIAO_OUTBOX_RELAY_ENABLED": "false"}, tmp_path / "1.log"
+    )
+    system = System({"enrollment": held_back})
+    await system.start()
+    class_id = unique("crash-class")
+    async with system.client("enrollment", Role.CLASS_MANAGER) as enrollment:
+        response = await enrollment.post(
+            "/classes",
+            json={
+                "class_id": class_id,
+                "title": "纪检委员培训班",
+                "category": "discipline_inspection",
+                "year": 2026,
+                "required_hours": "16",
+            },
+        )
+        assert response.status_code == 201, response.text
+    held_back.kill()
+
+    def about_the_class(record: object) -> bool:
+        return cloudevent_of(record).get("subject") == class_id  # type: ignore[arg-type]
+
+    assert not [r for r in await all_records(kafka_bootstrap, ENROLLMENT_TOPIC) if about_the_class(r)]
+
+    restarted = ServiceProcess("enrollment", held_back.port, environment, tmp_path / "2.log")
+    system.services["enrollment"] = restarted
+    try:
+        await system.start()
+        [published] = await records_until(kafka_bootstrap, ENROLLMENT_TOPIC, about_the_class)
+    finally:
+        system.stop()
+    event = cloudevent_of(published)
+    assert event["type"] == "dangxiao.enrollment.class_created.v1"
+    assert Decimal(event["data"]["required_hours"]) == 16
+    assert published.key == class_id.encode()

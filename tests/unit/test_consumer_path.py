@@ -1,0 +1,134 @@
+"""The one path every consumed event takes (shared.consumer), with a small handler registry of its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from shared.consumer import EventHandlers, Outcome
+from shared.events.contracts import ENROLLMENT_TOPIC, ClassCreated, PersonEnrolled, PersonRegistered
+from shared.events.envelope import CloudEvent, ContractViolation
+from shared.unit_of_work import UnitOfWork
+from tests.support import consumer_for, event_of, outbox_events, structured_record
+
+
+@dataclass
+class Script:
+    """A handler that fails a set number of times, then emits an event (so effects are visible)."""
+
+    failures_left: int = 0
+    calls: list[str] = field(default_factory=list)
+
+    async def __call__(self, uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> Outcome | None:
+        self.calls.append(data.person_id)
+        uow.emit(PersonEnrolled(enrollment_id=f"e-{data.person_id}", class_id="c", person_id=data.person_id))
+        if self.failures_left:
+            self.failures_left -= 1
+            raise ConnectionError("database went away")
+        if data.name == "reject me":
+            raise ContractViolation("unknown-person-kind", "this handler refuses it")
+        return None
+
+
+def registry(script: Script) -> EventHandlers:
+    handlers = EventHandlers()
+    handlers.on(PersonRegistered)(script)
+    return handlers
+
+
+def registered(person_id: str, name: str = "李四", **attributes: object) -> CloudEvent:
+    return event_of(PersonRegistered(person_id=person_id, name=name), **attributes)
+
+
+async def test_an_event_is_applied_once_and_its_repeat_has_no_further_effect(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    script = Script()
+    consumer, dead_letters = consumer_for(registry(script), database)
+    event = registered("p1")
+
+    assert await consumer.consume(structured_record(event, ENROLLMENT_TOPIC)) is Outcome.APPLIED
+    assert await consumer.consume(structured_record(event, ENROLLMENT_TOPIC, offset=1)) is Outcome.DUPLICATE
+
+    assert script.calls == ["p1"]
+    [caused] = await outbox_events(database)
+    # What an event causes carries its correlation on, and names it as the cause.
+    assert (caused.correlationid, caused.causationid) == (event.correlationid, event.id)
+    assert dead_letters.letters == []
+
+
+async def test_a_repeat_with_different_content_changes_nothing_and_is_dead_lettered(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    script = Script()
+    consumer, dead_letters = consumer_for(registry(script), database)
+    first = registered("p1")
+    altered = first.model_copy(update={"data": {"person_id": "p1", "name": "王五"}})
+
+    await consumer.consume(structured_record(first, ENROLLMENT_TOPIC))
+    assert await consumer.consume(structured_record(altered, ENROLLMENT_TOPIC)) is Outcome.DEAD_LETTERED
+
+    assert dead_letters.codes == ["conflicting-duplicate"]
+    assert script.calls == ["p1"]
+
+
+async def test_transient_failures_are_retried_and_leave_no_half_done_effects(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    script = Script(failures_left=2)
+    consumer, dead_letters = consumer_for(registry(script), database, max_attempts=3)
+
+    assert await consumer.consume(structured_record(registered("p1"), ENROLLMENT_TOPIC)) is Outcome.APPLIED
+
+    assert script.calls == ["p1", "p1", "p1"]
+    # Each failed attempt emitted an event too; only the committed attempt's survives.
+    assert len(await outbox_events(database)) == 1
+    assert dead_letters.letters == []
+
+
+async def test_an_event_that_keeps_failing_is_dead_lettered_after_the_bounded_attempts(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    script = Script(failures_left=10)
+    consumer, dead_letters = consumer_for(registry(script), database, max_attempts=3)
+
+    assert await consumer.consume(structured_record(registered("p1"), ENROLLMENT_TOPIC)) is Outcome.DEAD_LETTERED
+
+    assert len(script.calls) == 3
+    assert dead_letters.codes == ["processing-failed"]
+    assert "gave up after 3 attempts" in dead_letters.letters[0][2]
+    assert await outbox_events(database) == []
+
+
+async def test_a_handler_rejection_is_dead_lettered_at_once_and_the_next_event_goes_through(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    script = Script()
+    consumer, dead_letters = consumer_for(registry(script), database)
+
+    rejected = await consumer.consume(structured_record(registered("p1", name="reject me"), ENROLLMENT_TOPIC))
+    accepted = await consumer.consume(structured_record(registered("p2"), ENROLLMENT_TOPIC, offset=1))
+
+    assert (rejected, accepted) == (Outcome.DEAD_LETTERED, Outcome.APPLIED)
+    assert dead_letters.codes == ["unknown-person-kind"]
+    assert [e.data["person_id"] for e in await outbox_events(database)] == ["p2"]
+
+
+async def test_unknown_types_are_dead_lettered_and_known_ones_without_a_handler_ignored(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    consumer, dead_letters = consumer_for(registry(Script()), database)
+    unknown = event_of({"x": 1}, event_type="dangxiao.enrollment.class_cancelled.v9")
+    unhandled = event_of(
+        ClassCreated(class_id="c", title="t", category="activists", year=2026, required_hours="8")  # type: ignore[arg-type]
+    )
+
+    assert await consumer.consume(structured_record(unknown, ENROLLMENT_TOPIC)) is Outcome.DEAD_LETTERED
+    assert await consumer.consume(structured_record(unhandled, ENROLLMENT_TOPIC)) is Outcome.IGNORED
+    assert dead_letters.codes == ["unknown-event-type"]
+
+
+async def test_malformed_records_and_invalid_data_are_dead_lettered_with_their_reason(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    consumer, dead_letters = consumer_for(registry(Script()), database)
+    broken = structured_record(registered("p1"), ENROLLMENT_TOPIC)
+    broken = type(broken)(**{**broken.__dict__, "value": b'{"specversion": "1.0", '})
+    invalid = event_of({"person_id": "p1"}, event_type=PersonRegistered.event_type)
+
+    assert await consumer.consume(broken) is Outcome.DEAD_LETTERED
+    assert await consumer.consume(structured_record(invalid, ENROLLMENT_TOPIC)) is Outcome.DEAD_LETTERED
+    assert dead_letters.codes == ["malformed-json", "invalid-data"]
+    assert "name" in dead_letters.letters[1][2]

@@ -1,0 +1,152 @@
+"""The deployment files must agree with the code they deploy.
+
+docker-compose.yml, deploy/prometheus/prometheus.yml, deploy/compose/create-databases.sql, the Dockerfile and
+``./dev`` name services, ports, modules and settings that live in Python; these tests read both sides, so a
+renamed setting, a moved port or a missing ``__main__`` fails here rather than in a container.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from shared.settings import ServiceSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("enrollment", "hours", "evaluation", "certificates")
+PREFIX = "DANGXIAO_"
+
+
+def read_yaml(relative: str) -> Any:
+    return yaml.safe_load((ROOT / relative).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, dict[str, Any]]:
+    services: dict[str, dict[str, Any]] = read_yaml("docker-compose.yml")["services"]
+    return services
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    """A compose service's environment, whether written as a mapping or as a list of NAME=value."""
+    raw = service.get("environment") or {}
+    if isinstance(raw, list):
+        raw = dict(item.split("=", 1) if "=" in item else (item, None) for item in raw)
+    return {str(name): "" if value is None else str(value) for name, value in raw.items()}
+
+
+def command(service: dict[str, Any]) -> list[str]:
+    raw = service.get("command") or []
+    return shlex.split(raw) if isinstance(raw, str) else [str(part) for part in raw]
+
+
+def published_ports(service: dict[str, Any]) -> list[tuple[int, int]]:
+    """(host port, container port) of each entry in ``ports``, short ("[ip:]host:container") or long syntax."""
+    pairs = []
+    for entry in service.get("ports") or []:
+        if isinstance(entry, dict):
+            pairs.append((int(entry["published"]), int(entry["target"])))
+        else:
+            *_, host, container = str(entry).split(":")
+            pairs.append((int(host), int(container.split("/")[0])))
+    return pairs
+
+
+def settings_class(name: str) -> type[ServiceSettings]:
+    settings: type[ServiceSettings] = importlib.import_module(f"services.{name}.settings").Settings
+    return settings
+
+
+def default_port(name: str) -> int:
+    port: int = settings_class(name).model_fields["http_port"].default
+    return port
+
+
+def test_compose_runs_the_four_services_each_after_its_migrate_step(compose: dict[str, dict[str, Any]]) -> None:
+    for name in SERVICES:
+        assert name in compose, f"docker-compose.yml has no service {name!r}"
+        assert f"{name}-migrate" in compose, f"docker-compose.yml has no {name}-migrate step"
+        depends_on = compose[name].get("depends_on") or {}
+        assert depends_on.get(f"{name}-migrate", {}).get("condition") == "service_completed_successfully"
+        assert depends_on.get("kafka", {}).get("condition") == "service_healthy"
+        migrate_depends_on = compose[f"{name}-migrate"].get("depends_on") or {}
+        assert migrate_depends_on.get("postgres", {}).get("condition") == "service_healthy"
+
+    # Nothing else runs service code: a fifth service would need its own checks here.
+    running_code = {service_name for service_name, service in compose.items() if "-m" in command(service)}
+    assert running_code == set(SERVICES) | {f"{name}-migrate" for name in SERVICES}
+
+
+@pytest.mark.parametrize("name", SERVICES)
+@pytest.mark.parametrize("step", ["serve", "migrate"])
+def test_each_command_runs_an_existing_service_module(compose: dict[str, dict[str, Any]], name: str, step: str) -> None:
+    service = compose[name] if step == "serve" else compose[f"{name}-migrate"]
+    assert command(service) == ["python", "-m", f"services.{name}", step]
+    assert (ROOT / "services" / name / "__main__.py").is_file(), f"services/{name}/__main__.py is missing"
+
+
+def test_every_dangxiao_variable_in_compose_is_a_setting(compose: dict[str, dict[str, Any]]) -> None:
+    assert ServiceSettings.model_config.get("env_prefix") == PREFIX
+    used = {name for service in compose.values() for name in environment(service) if name.startswith(PREFIX)}
+    assert len(used) >= 5, f"expected the services' settings in docker-compose.yml, found only {sorted(used)}"
+    unknown = sorted(name for name in used if name.removeprefix(PREFIX).lower() not in ServiceSettings.model_fields)
+    assert unknown == [], f"not fields of shared.settings.ServiceSettings: {unknown}"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_a_service_listens_publishes_and_defaults_to_the_same_port(
+    compose: dict[str, dict[str, Any]], name: str
+) -> None:
+    settings = settings_class(name)
+    assert settings.model_fields["service_name"].default == name
+    port = default_port(name)
+    for service in (compose[name], compose[f"{name}-migrate"]):
+        assert environment(service).get("DANGXIAO_HTTP_PORT") == str(port)
+    assert published_ports(compose[name]) == [(port, port)]
+
+
+def test_the_services_have_distinct_ports() -> None:
+    ports = [default_port(name) for name in SERVICES]
+    assert len(set(ports)) == len(ports), ports
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_each_service_has_its_own_database(compose: dict[str, dict[str, Any]], name: str) -> None:
+    url = environment(compose[name]).get("DANGXIAO_DATABASE_URL", "")
+    assert re.fullmatch(rf"postgresql://dangxiao:[^@]+@postgres:5432/{name}", url), url
+    assert environment(compose[f"{name}-migrate"]).get("DANGXIAO_DATABASE_URL") == url
+    init_sql = (ROOT / "deploy/compose/create-databases.sql").read_text(encoding="utf-8")
+    assert re.search(rf"^CREATE DATABASE {name}\b", init_sql, re.MULTILINE), f"no CREATE DATABASE {name}"
+
+
+def test_prometheus_scrapes_exactly_the_four_services() -> None:
+    config = read_yaml("deploy/prometheus/prometheus.yml")
+    targets = []
+    for job in config["scrape_configs"]:
+        assert job.get("metrics_path", "/metrics") == "/metrics"
+        targets += [target for static in job.get("static_configs", []) for target in static["targets"]]
+    assert sorted(targets) == sorted(f"{name}:{default_port(name)}" for name in SERVICES)
+
+
+def test_the_dockerfile_exposes_every_service_port() -> None:
+    exposed: set[int] = set()
+    for line in (ROOT / "Dockerfile").read_text(encoding="utf-8").splitlines():
+        if line.startswith("EXPOSE "):
+            for spec in line.split()[1:]:
+                low, _, high = spec.split("/")[0].partition("-")
+                exposed.update(range(int(low), int(high or low) + 1))
+    missing = {default_port(name) for name in SERVICES} - exposed
+    assert not missing, f"Dockerfile does not EXPOSE {sorted(missing)}"
+
+
+def test_dev_script_starts_the_services_on_their_default_ports() -> None:
+    match = re.search(r"^SERVICES=\(([^)]*)\)", (ROOT / "dev").read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, "./dev has no SERVICES=(name:port …) line"
+    started = dict(entry.split(":") for entry in match.group(1).split())
+    assert started == {name: str(default_port(name)) for name in SERVICES}

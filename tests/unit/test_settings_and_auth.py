@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import jwt
+import pytest
+from pydantic import ValidationError
+
+from shared.auth import Principal, Role, TokenVerifier, mint_token
+from shared.settings import DEVELOPMENT_JWT_SECRET, ServiceSettings
+
+
+def test_development_gets_a_local_secret_and_an_embedded_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DANGXIAO_JWT_SECRET", raising=False)
+    settings = ServiceSettings(service_name="hours")
+    assert settings.jwt_secret is not None
+    assert settings.jwt_secret.get_secret_value() == DEVELOPMENT_JWT_SECRET
+    assert settings.resolved_database_url == "sqlite:///.data/hours.db"
+    assert settings.consumer_group == "dangxiao-hours"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "complaint"),
+    [
+        ({}, "DANGXIAO_DATABASE_URL"),
+        ({"database_url": "postgresql://db/hours"}, "DANGXIAO_JWT_SECRET"),
+        ({"database_url": "postgresql://db/hours", "jwt_secret": DEVELOPMENT_JWT_SECRET}, "DANGXIAO_JWT_SECRET"),
+        ({"database_url": "postgresql://db/hours", "jwt_secret": "short"}, "32+"),
+        ({"database_url": "postgresql://db/hours", "jwt_algorithm": "RS256"}, "DANGXIAO_JWT_PUBLIC_KEY"),
+    ],
+)
+def test_production_refuses_to_start_on_defaults(overrides: dict[str, str], complaint: str) -> None:
+    with pytest.raises(ValidationError, match=complaint):
+        ServiceSettings(environment="production", **overrides)  # type: ignore[arg-type]
+
+
+def test_production_starts_with_its_own_secret() -> None:
+    settings = ServiceSettings(environment="production", database_url="postgresql://db/x", jwt_secret="s" * 40)  # type: ignore[arg-type]
+    assert settings.jwt_secret is not None and settings.jwt_secret.get_secret_value() == "s" * 40
+
+
+def test_a_minted_token_verifies_to_its_subject_and_roles() -> None:
+    settings = ServiceSettings()
+    token = mint_token(settings, "20260001", [Role.LEARNER])
+    principal = TokenVerifier(settings).verify(token)
+    assert principal == Principal(subject="20260001", roles=frozenset({Role.LEARNER}))
+    assert principal.may_see_person("20260001") and not principal.may_see_person("20260002")
+    assert Principal("t1", frozenset({Role.TEACHER})).may_see_person("20260002")
+
+
+@pytest.mark.parametrize(
+    ("make_token", "reason"),
+    [
+        (lambda s: mint_token(s, "a", [Role.ADMIN], ttl=timedelta(seconds=-1)), "expired"),
+        (
+            lambda s: mint_token(ServiceSettings(jwt_secret="another-secret-entirely-1234567890"), "a", [Role.ADMIN]),  # type: ignore[arg-type]
+            "Signature",
+        ),
+        (
+            lambda s: jwt.encode(
+                {"sub": "a", "exp": 4102444800, "iss": "dangxiao", "aud": "dangxiao", "roles": ["root"]},
+                DEVELOPMENT_JWT_SECRET,
+                algorithm="HS256",
+            ),
+            "unknown roles",
+        ),
+        (
+            lambda s: jwt.encode(
+                {"sub": "a", "exp": 4102444800, "iss": "dangxiao", "aud": "dangxiao"},
+                DEVELOPMENT_JWT_SECRET,
+                algorithm="HS256",
+            ),
+            "roles",
+        ),
+        (lambda s: "not.a.token", "invalid token"),
+    ],
+)
+def test_bad_tokens_are_refused_with_the_reason(make_token, reason: str) -> None:  # type: ignore[no-untyped-def]
+    settings = ServiceSettings()
+    with pytest.raises(ValueError, match=reason):
+        TokenVerifier(settings).verify(make_token(settings))
