@@ -14,6 +14,7 @@ from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.publisher.usecase import DefaultPublisher
+from faststream.kafka.subscriber.usecase import DefaultSubscriber as KafkaSubscriber
 
 from shared.consumer import EventConsumer, InboundRecord
 from shared.db import utcnow
@@ -85,10 +86,11 @@ def dead_letter_sender(broker: KafkaBroker, service: str) -> Any:
     return send_to_dead_letter_topic
 
 
-def subscribe(broker: KafkaBroker, consumer: EventConsumer, topic: str, group_id: str, description: str) -> None:
+def subscribe(
+    broker: KafkaBroker, consumer: EventConsumer, topic: str, group_id: str, description: str
+) -> KafkaSubscriber:
     """Consume ``topic`` in the service's group; offsets are committed only after ``consume`` returned."""
-
-    @broker.subscriber(
+    subscriber = broker.subscriber(
         topic,
         group_id=group_id,
         auto_offset_reset="earliest",
@@ -96,6 +98,8 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, topic: str, group_id
         title=f"{topic}:consume",
         description=description,
     )
+
+    @subscriber
     async def consume_record(message: KafkaMessage) -> None:
         raw = message.raw_message
         assert not isinstance(raw, tuple)  # not a batch subscriber
@@ -109,6 +113,8 @@ def subscribe(broker: KafkaBroker, consumer: EventConsumer, topic: str, group_id
                 headers=list(raw.headers or ()),
             )
         )
+
+    return subscriber
 
 
 async def ensure_topics(bootstrap_servers: str, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS) -> None:

@@ -114,3 +114,56 @@ async def test_two_relays_publish_every_committed_event_exactly_once(kafka_boots
     async with database.sessions() as session:
         unpublished = await session.exec(select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None)))
         assert unpublished.all() == []
+
+
+async def test_two_instances_in_one_group_share_the_partitions_and_apply_each_event_once(
+    kafka_bootstrap: str, database: Database
+) -> None:
+    topic = unique("test.shared")
+    await ensure_topics(kafka_bootstrap, [topic], partitions=3)
+    group = unique("group")
+    applied_by: dict[str, list[str]] = {"first": [], "second": []}
+    brokers, subscribers = [], []
+    for instance in applied_by:
+        handlers = EventHandlers()
+
+        async def remember(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered, name: str = instance) -> None:
+            applied_by[name].append(data.person_id)
+
+        handlers.on(PersonRegistered)(remember)
+        broker = KafkaBroker(kafka_bootstrap)
+        consumer = EventConsumer(
+            service=instance,
+            handlers=handlers,
+            unit_of_work=unit_of_work_factory(database),
+            dead_letters=dead_letter_sender(broker, instance),
+            max_attempts=3,
+        )
+        subscribers.append(subscribe(broker, consumer, topic, group_id=group, description="test"))
+        brokers.append(broker)
+
+    for broker in brokers:
+        await broker.start()
+    try:
+
+        async def both_assigned() -> bool:
+            assignments = [s.consumer.assignment() if s.consumer else set() for s in subscribers]
+            return all(assignments) and len(set().union(*assignments)) == 3
+
+        await eventually(both_assigned, what="the group to split the three partitions between both instances")
+        people = [f"p-{n}" for n in range(60)]
+        async with producer(kafka_bootstrap) as client:
+            for person in people:
+                registered = event_of(PersonRegistered(person_id=person, name="学员"))
+                await send_structured(client, topic, registered, key=person)
+
+        async def all_applied() -> bool:
+            return len(applied_by["first"]) + len(applied_by["second"]) >= len(people)
+
+        await eventually(all_applied, what="every event to be applied by one of the two instances")
+    finally:
+        for broker in brokers:
+            await broker.stop()
+
+    assert sorted(applied_by["first"] + applied_by["second"]) == sorted(people)
+    assert applied_by["first"] and applied_by["second"], f"one instance did all the work: {applied_by}"
