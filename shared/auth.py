@@ -138,3 +138,8 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# Parameter types of routes: any signed-in principal; staff only (admin, class manager, teacher).
+Authenticated = Annotated[Principal, Depends(current_principal)]
+Staff = Annotated[Principal, Depends(require(*STAFF))]

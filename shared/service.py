@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Annotated, Concatenate, ParamSpec, TypeVar
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -192,3 +192,7 @@ def runtime_of(request: Request) -> ServiceRuntime:
     """FastAPI dependency: the service's runtime (database, unit of work, settings)."""
     runtime: ServiceRuntime = request.app.state.runtime
     return runtime
+
+
+# The parameter type of a route that needs the service's runtime.
+Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]

@@ -17,13 +17,11 @@ from services.enrollment.models import (
     SessionCreate,
     SessionPublic,
 )
-from shared.auth import STAFF, Principal, Role, require
-from shared.service import ServiceRuntime, execute, runtime_of
+from shared.auth import Principal, Role, Staff, require
+from shared.service import Runtime, execute
 
 router = APIRouter()
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Manager = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER))]
-Staff = Annotated[Principal, Depends(require(*STAFF))]
 
 
 @router.post("/classes", status_code=status.HTTP_201_CREATED, response_model=ClassPublic, tags=["classes"])

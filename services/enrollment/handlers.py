@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from sqlmodel import select
 
 from services.enrollment.domain import session_hours_problem
@@ -19,11 +17,8 @@ from services.enrollment.models import (
 )
 from shared.errors import CommandRejected, Conflict, NotFound
 from shared.events.contracts import ClassCreated, PersonEnrolled, PersonRegistered, SessionScheduled
+from shared.ids import new_id
 from shared.unit_of_work import UnitOfWork
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
 async def create_class(uow: UnitOfWork, command: ClassCreate) -> TrainingClass:

@@ -6,7 +6,6 @@ and a test keeps them in sync. A breaking change is a new type (``….v2``), nev
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -245,7 +244,11 @@ class HoursReversed(EventData):
 
 
 class AssessmentRecorded(EventData):
-    """A final assessment (结业考核) of a learner in a class was recorded; a later one supersedes it."""
+    """A final assessment (结业考核) of a learner in a class was recorded.
+
+    The assessment that stands is the one with the latest ``assessed_at``; ties go to the greater
+    ``assessment_id``.
+    """
 
     event_type = "dangxiao.evaluation.assessment_recorded.v1"
     topic = EVALUATION_TOPIC
@@ -257,7 +260,7 @@ class AssessmentRecorded(EventData):
     passed: bool
     score: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     assessed_by: str
-    assessed_at: datetime
+    assessed_at: AwareDatetime
 
 
 # ── dangxiao.certificates.v1 ──────────────────────────────────────────────────────────────────────────
@@ -274,7 +277,7 @@ class CertificateIssued(EventData):
     person_id: Identifier
     class_id: Identifier
     hours: Hours
-    issued_at: datetime
+    issued_at: AwareDatetime
 
 
 class CertificateRevoked(EventData):
@@ -288,7 +291,7 @@ class CertificateRevoked(EventData):
     person_id: Identifier
     class_id: Identifier
     reason: str
-    revoked_at: datetime
+    revoked_at: AwareDatetime
 
 
 ALL_EVENTS: tuple[type[EventData], ...] = (

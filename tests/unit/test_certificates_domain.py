@@ -15,7 +15,6 @@ from services.certificates.domain.completion import (
     supersedes,
 )
 from services.certificates.domain.numbers import (
-    CHECK_SYMBOLS,
     SYMBOLS,
     new_certificate_number,
     parse_certificate_number,
@@ -97,13 +96,12 @@ def test_the_later_assessment_supersedes_whatever_order_they_arrive_in() -> None
 # ── certificate numbers (证书编号) ─────────────────────────────────────────────────────────────────────
 
 
-def test_a_number_names_the_year_and_carries_ten_random_symbols_and_a_check_symbol() -> None:
+def test_a_number_names_the_year_and_carries_ten_random_symbols_and_two_check_symbols() -> None:
     number = new_certificate_number(2026, random.Random(7))
     prefix, rest = number.split("-")
     assert prefix == "DX2026"
-    assert len(rest) == 11
-    assert all(symbol in SYMBOLS for symbol in rest[:10])
-    assert rest[10] in CHECK_SYMBOLS
+    assert len(rest) == 12
+    assert all(symbol in SYMBOLS for symbol in rest)
     assert parse_certificate_number(number) == number
 
 
@@ -119,24 +117,33 @@ def test_a_typed_number_is_read_like_crockford_base32_case_and_lookalikes_forgiv
     assert parse_certificate_number(number.lower()) == number
     assert parse_certificate_number(f"  {number[:10]} {number[10:]} ") == number
     assert parse_certificate_number(number.replace("-", "")) == number
-    zeros_and_ones = "DX2026-0000011111" + _check_symbol_of("DX2026-0000011111")
+    zeros_and_ones = "DX2026-0000011111" + _check_symbols_of("DX2026-0000011111")
     assert parse_certificate_number(zeros_and_ones.replace("0", "O").replace("1", "l", 2).replace("1", "I")) == (
         zeros_and_ones
     )
 
 
 @pytest.mark.parametrize(
-    "text", ["", "DX2026", "XX2026-0000000000" + "0", "DX26-00000000000", "DX2026-000000000U0", "DX2026-000000000000"]
+    "text",
+    [
+        "",
+        "DX2026",
+        "XX2026-000000000000",
+        "DX26-000000000000",
+        "DX2026-00000000U000",
+        "DX2026-00000000000",
+        "DX2026-0000000000000",
+    ],
 )
 def test_what_cannot_be_a_certificate_number_is_refused(text: str) -> None:
     assert parse_certificate_number(text) is None
 
 
-def test_the_check_symbol_catches_every_single_typo_and_every_swap_of_neighbours() -> None:
+def test_the_check_symbols_catch_every_single_typo_and_every_swap_of_neighbours() -> None:
     generator = random.Random(2026)
     for _ in range(200):
         number = new_certificate_number(generator.randrange(2000, 2100), generator)
-        body = number.replace("-", "")[2:-1]  # year and random part: what the check symbol covers
+        body = number.replace("-", "")[2:-2]  # year and random part: what the check symbols cover
         for position, original in enumerate(body):
             for typo in "0123456789" if position < 4 else SYMBOLS:
                 if typo != original:
@@ -148,16 +155,18 @@ def test_the_check_symbol_catches_every_single_typo_and_every_swap_of_neighbours
             swapped = body[:position] + body[position + 1] + body[position] + body[position + 2 :]
             if swapped != body:
                 assert parse_certificate_number(_with_body(number, swapped)) is None
-        for typo in CHECK_SYMBOLS:
-            if typo != number[-1]:
-                assert parse_certificate_number(number[:-1] + typo) is None
+        for position in (-2, -1):
+            for typo in SYMBOLS:
+                if typo != number[position]:
+                    mistyped = number[:position] + typo + (number[position + 1 :] if position == -2 else "")
+                    assert parse_certificate_number(mistyped) is None
 
 
 def _with_body(number: str, body: str) -> str:
-    return f"DX{body[:4]}-{body[4:]}{number[-1]}"
+    return f"DX{body[:4]}-{body[4:]}{number[-2:]}"
 
 
-def _check_symbol_of(without_check: str) -> str:
-    """The one check symbol that makes ``without_check`` a number, found by trying them all."""
-    (symbol,) = [s for s in CHECK_SYMBOLS if parse_certificate_number(without_check + s) is not None]
-    return symbol
+def _check_symbols_of(without_check: str) -> str:
+    """The one pair of check symbols that makes ``without_check`` a number, found by trying them all."""
+    (pair,) = [a + b for a in SYMBOLS for b in SYMBOLS if parse_certificate_number(without_check + a + b) is not None]
+    return pair

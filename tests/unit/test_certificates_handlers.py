@@ -8,7 +8,7 @@ from decimal import Decimal
 from services.certificates import views
 from services.certificates.handlers import handlers
 from services.certificates.models import CertificateStatus, RevokedCertificate, ValidCertificate
-from shared.consumer import EventConsumer, Outcome
+from shared.consumer import Outcome
 from shared.db import Database
 from shared.events.contracts import (
     CONTRACTS,
@@ -101,7 +101,6 @@ class Certificates:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self.consumer: EventConsumer
         self.consumer, self.dead_letters = consumer_for(handlers, database, "certificates")
 
     async def deliver(self, *facts: EventData) -> list[Outcome]:

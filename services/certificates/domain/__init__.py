@@ -1,0 +1,1 @@
+"""The certificate rules, free of I/O: completion (结业) and the certificate it earns, certificate numbers."""
