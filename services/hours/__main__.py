@@ -1,0 +1,4 @@
+from services.hours.app import define
+from shared.cli import run
+
+run(define)

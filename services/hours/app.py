@@ -1,0 +1,39 @@
+"""Wiring of the hours service (学时 ledger)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from services.hours.api import router
+from services.hours.handlers import handlers
+from services.hours.settings import Settings
+from shared.events.contracts import ATTENDANCE_TOPIC, ENROLLMENT_TOPIC, HOURS_TOPIC, contracts_on
+from shared.service import ServiceDefinition, create_app, produced_by
+
+
+def define(settings: Settings | None = None) -> ServiceDefinition:
+    settings = settings or Settings()
+    # The attendance topic's name is configurable; its contracts are those of the default name.
+    attendance_topic = settings.attendance_topic
+    return ServiceDefinition(
+        title="dangxiao hours",
+        description=(
+            f"The 学时 (training hour) ledger: credits attendance from `{attendance_topic}` (also received over "
+            f"HTTP, which forwards it there) and publishes credits and reversals on `{HOURS_TOPIC}`."
+        ),
+        settings=settings,
+        migrations_dir=Path(__file__).parent / "migrations",
+        produces={**produced_by(HOURS_TOPIC), attendance_topic: tuple(contracts_on(ATTENDANCE_TOPIC).values())},
+        consumes={
+            ENROLLMENT_TOPIC: "keeps its own copy of the classes, sessions and persons the ledger refers to",
+            attendance_topic: "credits 学时 for attendance and takes back what voided attendance credited",
+        },
+        handlers=handlers,
+        routers=[router],
+    )
+
+
+def app(settings: Settings | None = None) -> FastAPI:
+    return create_app(define(settings))

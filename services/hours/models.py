@@ -1,0 +1,214 @@
+"""Tables of the hours service and the schemas of its API.
+
+The hours service keeps its own copy of the classes, sessions and persons enrollment announces, every attendance
+it has applied (also those earning nothing), the attendance still waiting for what it refers to, and the ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from pydantic import AwareDatetime
+from sqlalchemy import Column, ForeignKeyConstraint, Index, Numeric, String, Text
+from sqlmodel import Field, SQLModel
+
+from services.hours.domain.ledger import EntryKind
+from shared.db import UTCDateTime, utcnow
+
+
+class TrainingClass(SQLModel, table=True):
+    """A training class (培训班), as ``ClassCreated`` announced it."""
+
+    __tablename__ = "hours_class"
+
+    class_id: str = Field(primary_key=True, max_length=64)
+    title: str = Field(max_length=200)
+    year: int
+    required_hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
+
+
+class ClassSession(SQLModel, table=True):
+    """A session of a class, as ``SessionScheduled`` announced it; what the crediting rule needs of it."""
+
+    __tablename__ = "hours_session"
+
+    session_id: str = Field(primary_key=True, max_length=64)
+    class_id: str = Field(index=True, max_length=64)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    duration_minutes: int
+    hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时 for full attendance")
+    year: int = Field(description="the ledger year of its start, in Beijing time")
+
+
+class Person(SQLModel, table=True):
+    """A person (工号/学号), as ``PersonRegistered`` announced them."""
+
+    __tablename__ = "hours_person"
+
+    person_id: str = Field(primary_key=True, max_length=64)
+    name: str = Field(max_length=100)
+
+
+class Attendance(SQLModel, table=True):
+    """An applied attendance event and what it earns, whether or not the ledger holds that credit."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (Index("ix_attendance_person_item", "person_id", "item"),)
+
+    source: str = Field(primary_key=True, max_length=255)
+    event_id: str = Field(primary_key=True, max_length=255)
+    person_id: str = Field(foreign_key="hours_person.person_id", max_length=64)
+    item: str = Field(max_length=300, description="what was studied: session:… or activity:…:…")
+    session_id: str | None = Field(default=None, foreign_key="hours_session.session_id", max_length=64)
+    activity_id: str | None = Field(default=None, max_length=64)
+    activity_platform: str | None = Field(default=None, max_length=100)
+    class_id: str | None = Field(default=None, max_length=64)
+    year: int
+    status: str = Field(max_length=20)
+    channel: str = Field(max_length=10)
+    minutes: int | None = None
+    reported_hours: Decimal | None = Field(default=None, sa_type=Numeric(4, 2))
+    occurred_at: datetime = Field(sa_type=UTCDateTime)
+    credit_hours: Decimal = Field(sa_type=Numeric(6, 2))
+    rule: str = Field(max_length=64)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class AttendanceVoid(SQLModel, table=True):
+    """An attendance taken back; kept even before that attendance arrives, so that it then earns nothing."""
+
+    __tablename__ = "attendance_void"
+
+    voided_source: str = Field(primary_key=True, max_length=255)
+    voided_event_id: str = Field(primary_key=True, max_length=255)
+    void_source: str = Field(max_length=255)
+    void_event_id: str = Field(max_length=255)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class ParkedAttendance(SQLModel, table=True):
+    """An attendance for a session or person not known yet: kept as received until both are."""
+
+    __tablename__ = "parked_attendance"
+
+    source: str = Field(primary_key=True, max_length=255)
+    event_id: str = Field(primary_key=True, max_length=255)
+    person_id: str = Field(index=True, max_length=64)
+    session_id: str | None = Field(default=None, index=True, max_length=64)
+    event_json: str = Field(sa_column=Column(Text, nullable=False))
+    parked_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class LedgerEntry(SQLModel, table=True):
+    """One line of a person's 学时 ledger; never edited, only reversed by a later line."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["attendance_source", "attendance_event_id"], ["attendance.source", "attendance.event_id"]
+        ),
+        Index("ix_ledger_entry_person_year", "person_id", "year"),
+        Index("ix_ledger_entry_person_item", "person_id", "item"),
+    )
+
+    entry_id: str = Field(primary_key=True, max_length=64)
+    person_id: str = Field(max_length=64)
+    year: int
+    kind: EntryKind = Field(sa_type=String(10))
+    hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时, positive for both kinds")
+    item: str = Field(max_length=300)
+    class_id: str | None = Field(default=None, max_length=64)
+    session_id: str | None = Field(default=None, max_length=64)
+    activity_id: str | None = Field(default=None, max_length=64)
+    rule: str | None = Field(default=None, max_length=64, description="the crediting rule; credits only")
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    # The attendance a credit is for; a reversal names the same attendance as the credit it takes back.
+    attendance_source: str = Field(max_length=255)
+    attendance_event_id: str = Field(max_length=255)
+    # Unique: a credit is taken back at most once, even when two instances race to do it.
+    reverses_entry_id: str | None = Field(default=None, foreign_key="ledger_entry.entry_id", unique=True, max_length=64)
+    recorded_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class IngestReceipt(SQLModel, table=True):
+    """An attendance event accepted over HTTP, by (source, id) and a digest of its content."""
+
+    __tablename__ = "ingest_receipt"
+
+    source: str = Field(primary_key=True, max_length=255)
+    event_id: str = Field(primary_key=True, max_length=255)
+    event_type: str = Field(max_length=200)
+    digest: str = Field(max_length=64)
+    received_by: str = Field(max_length=255, description="the subject of the sender's token")
+    received_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class LedgerLock(SQLModel, table=True):
+    """The row every ledger writer takes first, so that writers of the ledger never interleave (see handlers)."""
+
+    __tablename__ = "ledger_lock"
+
+    name: str = Field(primary_key=True, max_length=64)
+    taken_at: datetime = Field(sa_type=UTCDateTime)
+
+
+# ── API schemas ───────────────────────────────────────────────────────────────────────────────────────
+
+
+class LedgerEntryPublic(SQLModel):
+    entry_id: str
+    kind: EntryKind
+    hours: Decimal
+    class_id: str | None
+    session_id: str | None
+    activity_id: str | None
+    rule: str | None
+    reason: str
+    recorded_at: AwareDatetime
+    reverses_entry_id: str | None
+
+
+class ClassSummary(SQLModel):
+    class_id: str
+    title: str
+    required_hours: Decimal
+
+
+class PersonHoursPublic(SQLModel):
+    """A person's 学时 ledger for one year: its entries and what they add up to."""
+
+    person_id: str
+    year: int
+    total_hours: Decimal = Field(description="学时: credits minus reversals")
+    by_class: dict[str, Decimal] = Field(description="学时 per class; study outside classes counts only in the total")
+    entries: list[LedgerEntryPublic]
+    classes: list[ClassSummary] = Field(description="the classes named in by_class, as far as they are known")
+
+
+class IngestOutcome(StrEnum):
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"  # same (source, id), same content: no further effect
+    REJECTED = "rejected"
+
+
+class IngestResult(SQLModel):
+    source: str | None = Field(description="as sent; null when the event did not name one")
+    id: str | None = Field(description="as sent; null when the event did not name one")
+    outcome: IngestOutcome
+    reason: str | None = Field(default=None, description="why it was rejected")
+
+
+class IngestReport(SQLModel):
+    results: list[IngestResult]
+    counts: dict[IngestOutcome, int]
+
+    @classmethod
+    def of(cls, results: list[IngestResult]) -> IngestReport:
+        counts = dict.fromkeys(IngestOutcome, 0)
+        for result in results:
+            counts[result.outcome] += 1
+        return cls(results=results, counts=counts)

@@ -1,0 +1,153 @@
+"""The hours HTTP API on a migrated database (no broker: the lifespan does not run, the outbox is only read)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from services.hours.app import app
+from services.hours.domain.ledger import ledger_year
+from services.hours.settings import Settings
+from shared.auth import Role, mint_token
+from shared.db import Database, utcnow
+from shared.events.envelope import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE
+from tests.support import outbox_events, unique
+from tests.unit.test_hours_handlers import HoursService, attended, document, hours_service, known_person_and_session
+
+SETTINGS = Settings()
+
+
+def bearer(role: Role, subject: str = "door-3") -> dict[str, str]:
+    return {"Authorization": f"Bearer {mint_token(SETTINGS, subject, [role])}"}
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    hours: HoursService  # the consumer on the same database
+
+    @property
+    def database(self) -> Database:
+        return self.hours.database
+
+    async def post(self, body: bytes, content_type: str, role: Role = Role.INGEST) -> httpx.Response:
+        headers = {"content-type": content_type, **bearer(role)}
+        return await self.client.post("/attendance", content=body, headers=headers)
+
+
+@pytest.fixture
+async def api(sqlite_database) -> AsyncIterator[Api]:
+    database = await sqlite_database("hours")
+    application = app(Settings(database_url=database.url))
+    transport = httpx.ASGITransport(app=application)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hours") as client:
+        yield Api(client, hours_service(database))
+    await application.state.runtime.database.dispose()
+
+
+async def test_a_batch_is_answered_event_by_event_and_only_valid_new_ones_are_forwarded(api: Api) -> None:
+    swipe = attended(unique("person"), unique("session"))
+    broken = {**document(swipe), "id": unique("swipe"), "time": "yesterday"}
+    batch = [document(swipe), broken, document(swipe)]
+
+    answer = await api.post(json.dumps(batch).encode(), BATCH_CONTENT_TYPE)
+
+    assert answer.status_code == 202, answer.text
+    body = answer.json()
+    assert [(r["id"], r["outcome"]) for r in body["results"]] == [
+        (swipe.id, "accepted"),
+        (broken["id"], "rejected"),
+        (swipe.id, "duplicate"),
+    ]
+    assert body["results"][0]["reason"] is None
+    assert body["results"][1]["reason"].startswith("invalid-envelope: time:")
+    assert body["counts"] == {"accepted": 1, "duplicate": 1, "rejected": 1}
+    assert [event.id for event in await outbox_events(api.database)] == [swipe.id]
+
+
+async def test_one_event_in_structured_mode_is_accepted_then_a_duplicate(api: Api) -> None:
+    swipe = attended(unique("person"), unique("session"))
+
+    first = await api.post(swipe.to_json(), STRUCTURED_CONTENT_TYPE + "; charset=utf-8")
+    again = await api.post(swipe.to_json(), STRUCTURED_CONTENT_TYPE, role=Role.ADMIN)
+
+    assert [first.status_code, again.status_code] == [202, 202]
+    assert first.json()["results"] == [{"source": swipe.source, "id": swipe.id, "outcome": "accepted", "reason": None}]
+    assert again.json()["results"][0]["outcome"] == "duplicate"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "message"),
+    [
+        (b"{}", "application/json", 415, "send application/cloudevents+json (one event)"),
+        (b"{}", "", 415, "not no content type"),
+        (b'{"specversion": ', STRUCTURED_CONTENT_TYPE, 400, "the body is not valid JSON"),
+        (b"\xff\xfe\x00", BATCH_CONTENT_TYPE, 400, "the body is not valid JSON"),
+        (b"[]", BATCH_CONTENT_TYPE, 400, "the batch is empty"),
+        (b"{}", BATCH_CONTENT_TYPE, 400, "is a JSON array of events"),
+        (b"[" + b"{}," * 500 + b"{}]", BATCH_CONTENT_TYPE, 413, "at most 500 events per batch"),
+    ],
+)
+async def test_a_body_that_is_not_cloudevents_is_refused_with_a_message(
+    api: Api, body: bytes, content_type: str, status: int, message: str
+) -> None:
+    answer = await api.post(body, content_type)
+
+    assert answer.status_code == status
+    assert message in answer.json()["detail"]
+    assert await outbox_events(api.database) == []
+
+
+async def test_only_senders_of_attendance_may_post_it(api: Api) -> None:
+    swipe = attended(unique("person"), unique("session")).to_json()
+
+    anonymous = await api.client.post("/attendance", content=swipe, headers={"content-type": STRUCTURED_CONTENT_TYPE})
+    learner = await api.post(swipe, STRUCTURED_CONTENT_TYPE, role=Role.LEARNER)
+
+    assert (anonymous.status_code, learner.status_code) == (401, 403)
+    assert await outbox_events(api.database) == []
+
+
+async def test_a_learner_sees_their_own_ledger_and_staff_see_anyones(api: Api) -> None:
+    person_id, session_id, class_id = await known_person_and_session(api.hours)
+    await api.hours.deliver(attended(person_id, session_id, minutes=100))
+
+    own = await api.client.get(f"/persons/{person_id}/hours?year=2026", headers=bearer(Role.LEARNER, person_id))
+    by_staff = await api.client.get(f"/persons/{person_id}/hours?year=2026", headers=bearer(Role.CLASS_MANAGER))
+    other = await api.client.get(f"/persons/{person_id}/hours", headers=bearer(Role.LEARNER, unique("person")))
+    door = await api.client.get(f"/persons/{person_id}/hours", headers=bearer(Role.INGEST))
+
+    assert own.status_code == 200
+    assert own.json() == by_staff.json()
+    ledger = own.json()
+    assert (ledger["year"], ledger["total_hours"], ledger["by_class"]) == (2026, "2.00", {class_id: "2.00"})
+    [entry] = ledger["entries"]
+    assert (entry["kind"], entry["hours"], entry["session_id"], entry["rule"]) == (
+        "credit",
+        "2.00",
+        session_id,
+        "session-tolerance/v1",
+    )
+    assert (other.status_code, door.status_code) == (403, 403)
+
+
+async def test_someone_with_no_entries_has_an_empty_ledger_not_a_404(api: Api) -> None:
+    person_id = unique("person")
+
+    answer = await api.client.get(f"/persons/{person_id}/hours", headers=bearer(Role.LEARNER, person_id))
+    out_of_range = await api.client.get(f"/persons/{person_id}/hours?year=1999", headers=bearer(Role.ADMIN))
+
+    assert answer.status_code == 200
+    assert answer.json()["entries"] == [] and answer.json()["total_hours"] == "0.00"
+    assert answer.json()["year"] == ledger_year(utcnow())  # this year in Beijing time
+    assert out_of_range.status_code == 422
+
+
+async def test_the_api_documents_both_cloudevents_bodies_of_post_attendance(api: Api) -> None:
+    spec = (await api.client.get("/openapi.json")).json()
+    body = spec["paths"]["/attendance"]["post"]["requestBody"]["content"]
+    assert set(body) == {STRUCTURED_CONTENT_TYPE, BATCH_CONTENT_TYPE}

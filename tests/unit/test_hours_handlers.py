@@ -1,0 +1,529 @@
+"""The hours service's handlers, driven through the shared consumer path (parse, inbox, apply, commit)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlmodel import col, select
+
+from services.hours import handlers
+from services.hours.models import (
+    Attendance,
+    IngestOutcome,
+    IngestReceipt,
+    LedgerEntry,
+    ParkedAttendance,
+)
+from services.hours.views import person_hours_view
+from shared.consumer import EventConsumer, InboundRecord, Outcome
+from shared.db import Database
+from shared.events.contracts import (
+    ATTENDANCE_TOPIC,
+    ENROLLMENT_TOPIC,
+    AttendanceRecorded,
+    AttendanceVoided,
+    ClassCategory,
+    ClassCreated,
+    HoursCredited,
+    HoursReversed,
+    PersonRegistered,
+    SessionKind,
+    SessionScheduled,
+)
+from shared.events.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent
+from shared.outbox import OutboxMessage
+from tests.support import (
+    DeadLetterBox,
+    binary_record,
+    consumer_for,
+    event_of,
+    outbox_events,
+    structured_record,
+    unique,
+    unit_of_work_factory,
+)
+
+DOOR = "urn:dangxiao:door:building-3"
+TABLET = "urn:dangxiao:tablet:class-manager"
+ENROLLMENT = "urn:dangxiao:enrollment"
+SPRING_LECTURE = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # 09:00 in Beijing
+
+
+@dataclass
+class HoursService:
+    database: Database
+    consumer: EventConsumer
+    dead_letters: DeadLetterBox
+
+    async def deliver(
+        self, event: CloudEvent, record: Callable[[CloudEvent, str], InboundRecord] = structured_record
+    ) -> Outcome:
+        topic = ATTENDANCE_TOPIC if event.type.startswith("dangxiao.attendance.") else ENROLLMENT_TOPIC
+        return await self.consumer.consume(record(event, topic))
+
+    async def ledger(self, person_id: str) -> list[LedgerEntry]:
+        async with self.database.sessions() as session:
+            query = select(LedgerEntry).where(LedgerEntry.person_id == person_id)
+            return list((await session.exec(query.order_by(col(LedgerEntry.recorded_at)))).all())
+
+    async def total(self, person_id: str, year: int = 2026) -> Decimal:
+        async with self.database.sessions() as session:
+            return (await person_hours_view(session, person_id, year)).total_hours
+
+    async def parked(self) -> list[ParkedAttendance]:
+        async with self.database.sessions() as session:
+            return list((await session.exec(select(ParkedAttendance))).all())
+
+
+def hours_service(database: Database) -> HoursService:
+    consumer, dead_letters = consumer_for(handlers.handlers, database, service="hours")
+    return HoursService(database, consumer, dead_letters)
+
+
+@pytest.fixture
+async def hours(sqlite_database) -> HoursService:
+    return hours_service(await sqlite_database("hours"))
+
+
+def registered(person_id: str) -> CloudEvent:
+    return event_of(PersonRegistered(person_id=person_id, name="张三", unit="马克思主义学院"), source=ENROLLMENT)
+
+
+def scheduled(
+    session_id: str, class_id: str, *, hours: str = "4", minutes: int = 180, starts_at: datetime = SPRING_LECTURE
+) -> CloudEvent:
+    return event_of(
+        SessionScheduled(
+            session_id=session_id,
+            class_id=class_id,
+            title="学习贯彻党章",
+            kind=SessionKind.LECTURE,
+            starts_at=starts_at,
+            duration_minutes=minutes,
+            hours=Decimal(hours),
+        ),
+        source=ENROLLMENT,
+    )
+
+
+def attended(person_id: str, session_id: str | None = None, *, source: str = DOOR, **data: Any) -> CloudEvent:
+    """An attendance as an outside system sends it: raw JSON data, the person as subject."""
+    body = {"person_id": person_id, **data} | ({"session_id": session_id} if session_id else {})
+    return event_of(
+        body, event_type=AttendanceRecorded.event_type, source=source, subject=person_id, id=unique("swipe")
+    )
+
+
+def voided(attendance: CloudEvent, reason: str = "card reader fault") -> CloudEvent:
+    return event_of(
+        {"voids": {"source": attendance.source, "id": attendance.id}, "reason": reason},
+        event_type=AttendanceVoided.event_type,
+        source=TABLET,
+        subject=attendance.subject,
+    )
+
+
+async def known_person_and_session(hours: HoursService, **session: Any) -> tuple[str, str, str]:
+    person_id, session_id, class_id = unique("person"), unique("session"), unique("class")
+    assert await hours.deliver(registered(person_id)) is Outcome.APPLIED
+    assert await hours.deliver(scheduled(session_id, class_id, **session)) is Outcome.APPLIED
+    return person_id, session_id, class_id
+
+
+@pytest.mark.parametrize("record", [structured_record, binary_record], ids=["structured", "binary"])
+async def test_attendance_at_a_known_session_is_credited_and_announced(hours: HoursService, record) -> None:
+    person_id, session_id, class_id = await known_person_and_session(hours)
+    attendance = attended(person_id, session_id, status="late", minutes=170)
+
+    assert await hours.deliver(attendance, record) is Outcome.APPLIED
+
+    [entry] = await hours.ledger(person_id)
+    assert (entry.kind, entry.hours, entry.year, entry.class_id) == ("credit", Decimal(4), 2026, class_id)
+    assert entry.rule == "session-tolerance/v1"
+    assert entry.reason == "attended 170 of 180 min, within 15 min tolerance"
+    [credited] = await outbox_events(hours.database, HoursCredited.event_type)
+    assert credited.data == {
+        "entry_id": entry.entry_id,
+        "person_id": person_id,
+        "year": 2026,
+        "hours": "4.00",
+        "class_id": class_id,
+        "session_id": session_id,
+        "activity_id": None,
+        "rule": "session-tolerance/v1",
+        "reason": entry.reason,
+        "attendance": {"source": DOOR, "id": attendance.id},
+    }
+    # What the attendance caused names it as its cause.
+    assert credited.causationid == attendance.id
+
+
+async def test_a_redelivered_attendance_is_credited_once(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    attendance = attended(person_id, session_id)
+
+    assert await hours.deliver(attendance) is Outcome.APPLIED
+    assert await hours.deliver(attendance, binary_record) is Outcome.DUPLICATE
+
+    assert len(await hours.ledger(person_id)) == 1
+    assert len(await outbox_events(hours.database, HoursCredited.event_type)) == 1
+
+
+async def test_a_repeat_with_different_content_is_dead_lettered_and_changes_nothing(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    attendance = attended(person_id, session_id, minutes=100)
+    altered = attendance.model_copy(update={"data": {**attendance.data, "minutes": 180}})
+
+    await hours.deliver(attendance)
+    assert await hours.deliver(altered) is Outcome.DEAD_LETTERED
+
+    assert hours.dead_letters.codes == ["conflicting-duplicate"]
+    [entry] = await hours.ledger(person_id)
+    assert entry.hours == Decimal(2)
+
+
+async def test_a_record_breaking_the_contract_is_dead_lettered_and_the_next_is_processed(
+    hours: HoursService,
+) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    truncated = InboundRecord(
+        topic=ATTENDANCE_TOPIC,
+        partition=0,
+        offset=7,
+        key=person_id.encode(),
+        value=b'{"specversion": "1.0", "id": ',
+        headers=[("content-type", STRUCTURED_CONTENT_TYPE.encode())],
+    )
+    both_session_and_activity = attended(
+        person_id, session_id, activity={"id": "course-1", "title": "党史", "platform": "干部网络学院"}
+    )
+
+    assert await hours.consumer.consume(truncated) is Outcome.DEAD_LETTERED
+    assert await hours.deliver(both_session_and_activity) is Outcome.DEAD_LETTERED
+    assert await hours.deliver(attended(person_id, session_id)) is Outcome.APPLIED
+
+    assert hours.dead_letters.codes == ["malformed-json", "invalid-data"]
+    assert "exactly one of session_id and activity" in hours.dead_letters.letters[1][2]
+    assert [entry.hours for entry in await hours.ledger(person_id)] == [Decimal(4)]
+
+
+async def test_attendance_before_its_session_is_parked_then_credited_once_the_session_is_scheduled(
+    hours: HoursService,
+) -> None:
+    person_id, session_id, class_id = unique("person"), unique("session"), unique("class")
+    await hours.deliver(registered(person_id))
+    attendance = attended(person_id, session_id, minutes=150)
+
+    assert await hours.deliver(attendance) is Outcome.PARKED
+    assert await hours.deliver(attendance) is Outcome.DUPLICATE
+    assert await hours.ledger(person_id) == []
+    assert [(p.source, p.event_id) for p in await hours.parked()] == [(DOOR, attendance.id)]
+
+    assert await hours.deliver(scheduled(session_id, class_id)) is Outcome.APPLIED
+    [entry] = await hours.ledger(person_id)
+    assert (entry.hours, entry.class_id, entry.attendance_event_id) == (Decimal(3), class_id, attendance.id)
+    assert await hours.parked() == []
+
+    # The session announced again (a new event) finds nothing parked: still one credit.
+    assert await hours.deliver(scheduled(session_id, class_id)) is Outcome.APPLIED
+    assert len(await hours.ledger(person_id)) == 1
+
+
+async def test_attendance_waits_for_both_its_person_and_its_session(hours: HoursService) -> None:
+    person_id, session_id, class_id = unique("person"), unique("session"), unique("class")
+    at_session = attended(person_id, session_id)
+    online = attended(
+        person_id,
+        source="urn:dangxiao:platform:gbwx",
+        activity={"id": "c-1", "title": "党史", "platform": "干部网络学院"},
+        minutes=90,
+    )
+    other_person_id = unique("person")
+    other = attended(other_person_id, session_id)
+
+    for attendance in (at_session, online, other):
+        assert await hours.deliver(attendance) is Outcome.PARKED
+    assert await hours.deliver(scheduled(session_id, class_id)) is Outcome.APPLIED
+    assert len(await hours.parked()) == 3  # the session is known now, but none of their persons
+
+    assert await hours.deliver(registered(person_id)) is Outcome.APPLIED
+    assert sorted(e.item for e in await hours.ledger(person_id)) == [
+        "activity:干部网络学院:c-1",
+        f"session:{session_id}",
+    ]
+    assert [p.person_id for p in await hours.parked()] == [other_person_id]
+
+
+async def test_attendance_and_its_session_handled_at_the_same_time_are_never_left_parked(sqlite_database) -> None:
+    """The two topics are consumed concurrently; without the ledger lock nearly every round strands one."""
+    database = await sqlite_database("hours")
+    attendance_consumer, enrollment_consumer = hours_service(database), hours_service(database)
+    people = [unique("person") for _ in range(10)]
+    for person_id in people:
+        session_id = unique("session")
+        await enrollment_consumer.deliver(registered(person_id))
+        await asyncio.gather(
+            attendance_consumer.deliver(attended(person_id, session_id)),
+            enrollment_consumer.deliver(scheduled(session_id, unique("class"))),
+        )
+
+    assert await attendance_consumer.parked() == []
+    assert [await attendance_consumer.total(person_id) for person_id in people] == [Decimal(4)] * len(people)
+
+
+async def test_a_better_attendance_reverses_the_credit_and_is_credited_a_worse_one_changes_nothing(
+    hours: HoursService,
+) -> None:
+    person_id, session_id, class_id = await known_person_and_session(hours)
+    swipe = attended(person_id, session_id, status="left_early", minutes=100)
+    corrected = attended(person_id, session_id, source=TABLET, minutes=175)
+
+    await hours.deliver(swipe)
+    assert await hours.deliver(corrected) is Outcome.APPLIED
+    assert await hours.deliver(attended(person_id, session_id, minutes=120)) is Outcome.APPLIED
+
+    first, reversal, second = await hours.ledger(person_id)
+    assert (first.kind, first.hours, first.attendance_event_id) == ("credit", Decimal(2), swipe.id)
+    assert (reversal.kind, reversal.hours, reversal.reverses_entry_id) == ("reversal", Decimal(2), first.entry_id)
+    assert (second.kind, second.hours, second.attendance_event_id) == ("credit", Decimal(4), corrected.id)
+    [reversed_event] = await outbox_events(hours.database, HoursReversed.event_type)
+    assert reversed_event.data["reverses_entry_id"] == first.entry_id
+    assert reversed_event.data["class_id"] == class_id
+    assert f"superseded by attendance ({TABLET}, {corrected.id})" in reversed_event.data["reason"]
+    assert await hours.total(person_id) == Decimal(4)
+
+
+async def test_a_void_reverses_what_the_attendance_credited(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    attendance = attended(person_id, session_id)
+    await hours.deliver(attendance)
+
+    assert await hours.deliver(voided(attendance, "swiped for a colleague")) is Outcome.APPLIED
+    assert await hours.deliver(voided(attendance, "voided twice")) is Outcome.APPLIED
+
+    credit, reversal = await hours.ledger(person_id)
+    assert reversal.reverses_entry_id == credit.entry_id
+    assert reversal.reason == f"attendance ({DOOR}, {attendance.id}) voided: swiped for a colleague"
+    assert len(await outbox_events(hours.database, HoursReversed.event_type)) == 1
+    assert await hours.total(person_id) == 0
+
+
+async def test_voiding_the_better_attendance_credits_the_earlier_one_again(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    partial = attended(person_id, session_id, minutes=100)
+    full = attended(person_id, session_id, source=TABLET, minutes=180)
+    await hours.deliver(partial)
+    await hours.deliver(full)
+
+    await hours.deliver(voided(full))
+
+    entries = await hours.ledger(person_id)
+    assert [(e.kind, e.hours) for e in entries] == [
+        ("credit", Decimal(2)),
+        ("reversal", Decimal(2)),
+        ("credit", Decimal(4)),
+        ("reversal", Decimal(4)),
+        ("credit", Decimal(2)),
+    ]
+    assert entries[-1].attendance_event_id == partial.id
+    assert await hours.total(person_id) == Decimal(2)
+
+
+async def test_a_void_arriving_before_its_attendance_keeps_it_from_earning_anything(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    attendance = attended(person_id, session_id)
+
+    assert await hours.deliver(voided(attendance)) is Outcome.PARKED
+    assert await hours.deliver(attendance) is Outcome.APPLIED
+
+    assert await hours.ledger(person_id) == []
+    async with hours.database.sessions() as session:
+        kept = await session.get(Attendance, (DOOR, attendance.id))
+    assert kept is not None and kept.credit_hours == Decimal(4)  # what it would have earned, for the record
+
+
+async def test_a_void_of_parked_attendance_holds_when_it_is_applied(hours: HoursService) -> None:
+    person_id, session_id, class_id = unique("person"), unique("session"), unique("class")
+    await hours.deliver(registered(person_id))
+    attendance = attended(person_id, session_id)
+    await hours.deliver(attendance)
+
+    assert await hours.deliver(voided(attendance)) is Outcome.PARKED
+    await hours.deliver(scheduled(session_id, class_id))
+
+    assert await hours.ledger(person_id) == []
+    assert await hours.parked() == []
+
+
+@pytest.mark.parametrize("status", ["absent", "excused"])
+async def test_absence_is_kept_but_credits_nothing(hours: HoursService, status: str) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    attendance = attended(person_id, session_id, status=status)
+
+    assert await hours.deliver(attendance) is Outcome.APPLIED
+
+    assert await hours.ledger(person_id) == []
+    assert await outbox_events(hours.database, HoursCredited.event_type) == []
+    async with hours.database.sessions() as session:
+        kept = await session.get(Attendance, (DOOR, attendance.id))
+    assert kept is not None and (kept.status, kept.credit_hours, kept.reason) == (status, 0, f"{status}: no 学时")
+
+
+async def test_study_outside_a_session_counts_in_the_year_it_happened_in_beijing(hours: HoursService) -> None:
+    person_id = unique("person")
+    await hours.deliver(registered(person_id))
+    new_years_eve = datetime(2025, 12, 31, 17, 0, tzinfo=UTC)  # 01:00 on 1 January in Beijing
+    study = attended(person_id, activity={"id": "c-7", "title": "新时代党的建设", "platform": "学习强国"}, minutes=100)
+
+    assert await hours.deliver(study.model_copy(update={"time": new_years_eve})) is Outcome.APPLIED
+
+    [entry] = await hours.ledger(person_id)
+    assert (entry.year, entry.hours, entry.class_id, entry.activity_id) == (2026, Decimal(2), None, "c-7")
+    assert entry.rule == "activity/v1"
+
+
+async def test_the_ledger_view_totals_a_year_by_class(hours: HoursService) -> None:
+    person_id, spring, class_id = await known_person_and_session(hours)
+    autumn_2025 = unique("session")
+    await hours.deliver(
+        event_of(
+            ClassCreated(
+                class_id=class_id,
+                title="2026年发展对象培训班",
+                category=ClassCategory.DEVELOPMENT_TARGETS,
+                year=2026,
+                required_hours=Decimal(24),
+            ),
+            source=ENROLLMENT,
+        )
+    )
+    await hours.deliver(scheduled(autumn_2025, class_id, starts_at=datetime(2025, 10, 9, 6, tzinfo=UTC)))
+    await hours.deliver(attended(person_id, spring, minutes=130))
+    await hours.deliver(attended(person_id, autumn_2025))
+    online = attended(person_id, activity={"id": "c-9", "title": "党纪", "platform": "学习强国"}, hours=1.5)
+    await hours.deliver(online.model_copy(update={"time": SPRING_LECTURE}))
+
+    async with hours.database.sessions() as session:
+        view = await person_hours_view(session, person_id, 2026)
+        earlier = await person_hours_view(session, person_id, 2025)
+        nobody = await person_hours_view(session, unique("person"), 2026)
+
+    assert (view.total_hours, view.by_class) == (Decimal("4.00"), {class_id: Decimal("2.50")})
+    assert [(c.class_id, c.required_hours) for c in view.classes] == [(class_id, Decimal(24))]
+    assert [e.session_id for e in earlier.entries] == [autumn_2025]
+    assert (nobody.entries, nobody.total_hours, nobody.by_class) == ([], 0, {})
+
+
+# ── POST /attendance's handler: receipts and forwarding ────────────────────────────────────────────────────
+
+
+def document(event: CloudEvent) -> dict[str, Any]:
+    return event.model_dump(mode="json", exclude_none=True)
+
+
+async def ingest(database: Database, documents: list[Any]) -> list[tuple[str | None, IngestOutcome, str | None]]:
+    async with unit_of_work_factory(database)() as uow:
+        report = await handlers.ingest_attendance(uow, documents, ATTENDANCE_TOPIC, "door-3")
+        await uow.commit()
+    assert sum(report.counts.values()) == len(documents)
+    return [(result.id, result.outcome, result.reason) for result in report.results]
+
+
+async def outbox_rows(database: Database) -> list[OutboxMessage]:
+    async with database.sessions() as session:
+        return list((await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all())
+
+
+async def test_ingest_forwards_each_valid_new_event_once_and_names_every_outcome(sqlite_database) -> None:
+    database = await sqlite_database("hours")
+    person_id = unique("person")
+    swipe = attended(person_id, unique("session"), minutes=170)
+    void = voided(attended(person_id, unique("session")))
+    altered = document(swipe) | {"data": {**swipe.data, "minutes": 180}}
+    enrollment_event = registered(person_id)
+    no_person = attended(person_id, unique("session")).model_copy(update={"data": {"session_id": "s-1"}})
+
+    outcomes = await ingest(
+        database,
+        [
+            document(swipe),
+            document(void),
+            document(swipe),
+            altered,
+            document(enrollment_event),
+            document(no_person),
+            42,
+        ],
+    )
+
+    assert [(event_id, outcome) for event_id, outcome, _ in outcomes] == [
+        (swipe.id, "accepted"),
+        (void.id, "accepted"),
+        (swipe.id, "duplicate"),
+        (swipe.id, "rejected"),
+        (enrollment_event.id, "rejected"),
+        (no_person.id, "rejected"),
+        (None, "rejected"),
+    ]
+    reasons = [reason for _, _, reason in outcomes]
+    assert reasons[3] == "conflict: (source, id) already received with different content"
+    assert reasons[4] is not None and reasons[4].startswith("not-attendance: type 'dangxiao.enrollment.person")
+    assert reasons[5] is not None and "person_id: Field required" in reasons[5]
+    assert reasons[6] == "not-a-cloudevent: a structured CloudEvent must be a JSON object"
+
+    rows = await outbox_rows(database)
+    assert [(row.topic, row.key, row.event_id) for row in rows] == [
+        (ATTENDANCE_TOPIC, person_id, swipe.id),
+        (ATTENDANCE_TOPIC, person_id, void.id),  # keyed by its subject: behind the attendance it voids
+    ]
+    # Forwarded unchanged, id and all: it takes effect through the consumer like any Kafka record.
+    assert CloudEvent.model_validate_json(rows[0].payload).digest() == swipe.digest()
+    async with database.sessions() as session:
+        receipts = (await session.exec(select(IngestReceipt))).all()
+    assert {(r.source, r.event_id, r.received_by) for r in receipts} == {
+        (DOOR, swipe.id, "door-3"),
+        (TABLET, void.id, "door-3"),
+    }
+
+    # Sent again later: a duplicate, nothing forwarded again.
+    assert await ingest(database, [document(swipe)]) == [(swipe.id, "duplicate", None)]
+    assert len(await outbox_rows(database)) == 2
+
+
+async def test_ingest_refuses_an_id_that_another_source_already_used(sqlite_database) -> None:
+    database = await sqlite_database("hours")
+    person_id = unique("person")
+    door = attended(person_id, unique("session"))
+    tablet = attended(person_id, unique("session"), source=TABLET).model_copy(update={"id": door.id})
+
+    outcomes = await ingest(database, [document(door), document(tablet)])
+
+    assert [outcome for _, outcome, _ in outcomes] == ["accepted", "rejected"]
+    assert "already taken by an event from another source" in str(outcomes[1][2])
+    assert [row.event_id for row in await outbox_rows(database)] == [door.id]
+
+
+async def test_an_event_received_over_http_takes_effect_through_the_consumer(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    swipe = attended(person_id, session_id)
+    await ingest(hours.database, [document(swipe)])
+    assert await hours.ledger(person_id) == []  # the door credits nothing itself
+
+    [forwarded] = [row for row in await outbox_rows(hours.database) if row.event_id == swipe.id]
+    relayed = InboundRecord(
+        topic=forwarded.topic,
+        partition=0,
+        offset=0,
+        key=forwarded.key.encode(),
+        value=forwarded.payload.encode(),
+        headers=[("content-type", STRUCTURED_CONTENT_TYPE.encode())],
+    )
+    assert await hours.consumer.consume(relayed) is Outcome.APPLIED
+    assert await hours.deliver(swipe) is Outcome.DUPLICATE  # the same event sent to Kafka directly as well
+    assert [entry.hours for entry in await hours.ledger(person_id)] == [Decimal(4)]
