@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 
@@ -28,6 +29,15 @@ class Conflict(CommandRejected):
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        # Name each problem without echoing the input back: it may be large, or bytes that are not text.
+        problems = [
+            {"loc": list(item.get("loc", ())), "msg": item.get("msg", ""), "type": item.get("type", "")}
+            for item in error.errors()
+        ]
+        return JSONResponse(status_code=422, content={"detail": problems})
+
     @app.exception_handler(CommandRejected)
     async def command_rejected(_: Request, error: CommandRejected) -> JSONResponse:
         return JSONResponse(status_code=error.status_code, content={"detail": error.message})
