@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, Union
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -18,7 +18,8 @@ from faststream.kafka.subscriber.usecase import DefaultSubscriber as KafkaSubscr
 
 from shared.consumer import EventConsumer, InboundRecord
 from shared.db import utcnow
-from shared.events.contracts import contracts_on, dead_letter_topic
+from shared.events.contracts import dead_letter_topic
+from shared.events.envelope import EventData
 from shared.logging import get_logger
 from shared.metrics import REGISTRY
 from shared.settings import ServiceSettings
@@ -43,16 +44,15 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
 class Publishers:
     """A documented publisher per topic a service produces; the outbox relay sends through them."""
 
-    def __init__(self, broker: KafkaBroker, topics: Iterable[str]) -> None:
+    def __init__(self, broker: KafkaBroker, produces: Mapping[str, Sequence[type[EventData]]]) -> None:
         self._by_topic: dict[str, DefaultPublisher] = {}
-        for topic in topics:
-            models = tuple(contracts_on(topic).values())
+        for topic, models in produces.items():
             self._by_topic[topic] = broker.publisher(
                 topic,
                 title=f"{topic}:publish",
                 description="CloudEvents 1.0, structured mode; `data` is one of: "
                 + ", ".join(f"`{model.event_type}`" for model in models),
-                schema=Union[models] if len(models) > 1 else models[0],  # noqa: UP007 - a runtime Union of a tuple
+                schema=Union[tuple(models)] if len(models) > 1 else models[0],  # noqa: UP007 - a Union built at runtime
             )
 
     @property

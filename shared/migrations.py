@@ -51,7 +51,7 @@ def create_messaging_tables() -> None:
     op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("event_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("event_id", sa.String(255), nullable=False),
         sa.Column("event_type", sa.String(200), nullable=False),
         sa.Column("topic", sa.String(200), nullable=False),
         sa.Column("key", sa.String(200), nullable=False),

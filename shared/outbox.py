@@ -28,7 +28,8 @@ class OutboxMessage(SQLModel, table=True):
 
     # The id orders publication: events leave in the order they were committed.
     id: int | None = Field(default=None, primary_key=True)
-    event_id: str = Field(unique=True, max_length=64)
+    # Not unique: ids are unique per source only, and a forwarded outside event keeps its own id.
+    event_id: str = Field(max_length=255)
     event_type: str = Field(max_length=200)
     topic: str = Field(max_length=200)
     key: str = Field(max_length=200)

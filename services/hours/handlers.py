@@ -55,7 +55,6 @@ from shared.events.contracts import (
 )
 from shared.events.envelope import CloudEvent, ContractViolation, EventData, parse_data, parse_event
 from shared.logging import get_logger
-from shared.outbox import OutboxMessage
 from shared.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
@@ -63,10 +62,6 @@ handlers = EventHandlers()
 
 # What the HTTP door accepts: the attendance contract, whatever the topic is called in this deployment.
 ATTENDANCE_CONTRACTS = contracts_on(ATTENDANCE_TOPIC)
-# Column widths of the outbox (event id) and of the inbox and receipts (source): an event beyond them could be
-# received but not relayed or processed, so the HTTP door refuses it up front.
-RELAYABLE_ID_LENGTH = 64
-RELAYABLE_SOURCE_LENGTH = 255
 
 
 def new_entry_id() -> str:
@@ -401,10 +396,6 @@ async def _ingest_one(uow: UnitOfWork, document: Any, topic: str, received_by: s
             outcome=IngestOutcome.REJECTED,
             reason="conflict: (source, id) already received with different content",
         )
-    problem = await _relay_problem(uow, event)
-    if problem is not None:
-        return IngestResult(source=event.source, id=event.id, outcome=IngestOutcome.REJECTED, reason=problem)
-
     uow.session.add(
         IngestReceipt(
             source=event.source,
@@ -426,19 +417,6 @@ def _claimed_identity(document: Any) -> tuple[str | None, str | None]:
         return None, None
     source, event_id = document.get("source"), document.get("id")
     return (source if isinstance(source, str) else None, event_id if isinstance(event_id, str) else None)
-
-
-async def _relay_problem(uow: UnitOfWork, event: CloudEvent) -> str | None:
-    """Why a valid event still cannot be relayed through the outbox, or None when it can."""
-    if len(event.source) > RELAYABLE_SOURCE_LENGTH:
-        return f"source longer than {RELAYABLE_SOURCE_LENGTH} characters"
-    if len(event.id) > RELAYABLE_ID_LENGTH:
-        return f"id longer than {RELAYABLE_ID_LENGTH} characters"
-    # The outbox keeps event ids unique on their own, not per source (see shared.outbox.OutboxMessage).
-    taken = await uow.session.exec(select(OutboxMessage.id).where(col(OutboxMessage.event_id) == event.id))
-    if taken.first() is not None:
-        return f"id {event.id!r} is already taken by an event from another source; send ids unique across senders"
-    return None
 
 
 def _record_key(event: CloudEvent, data: EventData) -> str:

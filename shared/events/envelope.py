@@ -40,9 +40,10 @@ class CloudEvent(BaseModel):
     model_config = ConfigDict(extra="allow", frozen=True)
 
     specversion: Literal["1.0"]
-    id: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    type: str = Field(min_length=1)
+    # Bounded so that every (source, id) fits the inbox and outbox columns that record it.
+    id: str = Field(min_length=1, max_length=255)
+    source: str = Field(min_length=1, max_length=255)
+    type: str = Field(min_length=1, max_length=200)
     time: AwareDatetime
     subject: str | None = None
     datacontenttype: str | None = JSON_CONTENT_TYPE

@@ -76,6 +76,12 @@ def test_records_that_are_not_cloudevents_are_contract_violations(
     assert raised.value.message
 
 
+def test_an_id_too_long_to_record_is_refused_up_front() -> None:
+    document = {"specversion": "1.0", "id": "x" * 256, "source": "x", "type": "t", "time": "2026-01-01T09:00:00Z"}
+    with pytest.raises(ContractViolation, match="id: String should have at most 255 characters"):
+        parse_kafka_record(json.dumps(document).encode(), [])
+
+
 def test_a_time_without_offset_is_named_in_the_reason() -> None:
     document = {"specversion": "1.0", "id": "1", "source": "x", "type": "t", "time": "2026-01-01T09:00:00"}
     with pytest.raises(ContractViolation, match="time"):
