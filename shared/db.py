@@ -69,7 +69,7 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
 
     @property
-    def supports_skip_locked(self) -> bool:
+    def is_postgresql(self) -> bool:
         return not is_sqlite(self.url)
 
     async def ping(self) -> None:

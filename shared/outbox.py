@@ -88,7 +88,7 @@ class OutboxRelay:
                 .order_by(col(OutboxMessage.id))
                 .limit(self._batch_size)
             )
-            if self._database.supports_skip_locked:
+            if self._database.is_postgresql:
                 # Two instances of a service each take different rows instead of publishing both.
                 query = query.with_for_update(skip_locked=True)
             rows = list((await session.exec(query)).all())

@@ -9,6 +9,7 @@ from enum import StrEnum
 from types import TracebackType
 from typing import Self
 
+from sqlalchemy import text
 from sqlmodel import Field, SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -53,6 +54,24 @@ class UnitOfWork:
         # Anything not committed explicitly is rolled back: a handler that failed half-way leaves no trace.
         await self.session.rollback()
         await self.session.close()
+
+    async def lock(self, *names: str) -> None:
+        """Hold named locks until this unit of work ends, so that units about the same things take turns.
+
+        Events about one thing can arrive on different topics (a session on one, its attendance on another),
+        handled concurrently here and by other instances. Take every lock a handler needs in one call, before
+        its first read: the names are taken in sorted order, so two handlers never wait on each other in a
+        circle. PostgreSQL: transaction-scoped advisory locks, one per name. SQLite has a single writer:
+        taking its write lock now serializes all units and makes every read after it current.
+        """
+        connection = await self.session.connection()
+        if self._database.is_postgresql:
+            for name in sorted(set(names)):
+                await connection.execute(
+                    text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+                )
+        else:
+            await connection.execute(text("UPDATE inbox_record SET outcome = outcome WHERE 1 = 0"))
 
     def emit(self, data: EventData) -> None:
         """Record an outgoing event; it is published only if this unit of work commits."""

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
 from services.hours.domain.crediting import Credit, ScheduledSession, credit_activity, credit_session
@@ -34,13 +33,11 @@ from services.hours.models import (
     IngestReport,
     IngestResult,
     LedgerEntry,
-    LedgerLock,
     ParkedAttendance,
     Person,
     TrainingClass,
 )
 from shared.consumer import EventHandlers, Outcome
-from shared.db import utcnow
 from shared.events.contracts import (
     ATTENDANCE_TOPIC,
     AttendanceRecorded,
@@ -81,7 +78,8 @@ async def handle_class_created(uow: UnitOfWork, event: CloudEvent, data: ClassCr
 
 @handlers.on(SessionScheduled)
 async def handle_session_scheduled(uow: UnitOfWork, event: CloudEvent, data: SessionScheduled) -> Outcome | None:
-    await _take_ledger_lock(uow)
+    # Attendance for this session, handled concurrently, either sees the session or is parked before we look.
+    await uow.lock(_session_lock(data.session_id))
     # A repeat updates the copy for attendance still to come; credits already posted stand (never edited in place).
     await uow.session.merge(
         ClassSession(
@@ -99,7 +97,7 @@ async def handle_session_scheduled(uow: UnitOfWork, event: CloudEvent, data: Ses
 
 @handlers.on(PersonRegistered)
 async def handle_person_registered(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> Outcome | None:
-    await _take_ledger_lock(uow)
+    await uow.lock(_person_lock(data.person_id))
     await uow.session.merge(Person(person_id=data.person_id, name=data.name))
     await _apply_parked(uow, col(ParkedAttendance.person_id) == data.person_id)
     return None
@@ -110,7 +108,9 @@ async def handle_person_registered(uow: UnitOfWork, event: CloudEvent, data: Per
 
 @handlers.on(AttendanceRecorded)
 async def handle_attendance_recorded(uow: UnitOfWork, event: CloudEvent, data: AttendanceRecorded) -> Outcome:
-    await _take_ledger_lock(uow)
+    # The person's ledger, the session it may wait for, and any void of this very attendance take turns with us.
+    session_locks = [_session_lock(data.session_id)] if data.session_id else []
+    await uow.lock(_person_lock(data.person_id), *session_locks, _attendance_lock(event.source, event.id))
     session, missing = await _resolve(uow, data)
     if missing:
         uow.session.add(
@@ -130,8 +130,8 @@ async def handle_attendance_recorded(uow: UnitOfWork, event: CloudEvent, data: A
 
 @handlers.on(AttendanceVoided)
 async def handle_attendance_voided(uow: UnitOfWork, event: CloudEvent, data: AttendanceVoided) -> Outcome | None:
-    await _take_ledger_lock(uow)
     voided = (data.voids.source, data.voids.id)
+    await uow.lock(_attendance_lock(*voided))
     if await uow.session.get(AttendanceVoid, voided) is not None:
         log.info("attendance already voided; nothing more to take back", voids=data.key())
         return None
@@ -149,24 +149,22 @@ async def handle_attendance_voided(uow: UnitOfWork, event: CloudEvent, data: Att
         # Not applied yet (still on its way, or parked): the void is kept, and that attendance will earn nothing.
         log.info("void kept for an attendance not applied yet", voids=data.key())
         return Outcome.PARKED
+    # Known only now: whose ledger changes. Should that wait form a circle, PostgreSQL breaks it and we retry.
+    await uow.lock(_person_lock(attendance.person_id))
     await _settle(uow, attendance.person_id, attendance.item)
     return None
 
 
-async def _take_ledger_lock(uow: UnitOfWork) -> None:
-    """Serialize the ledger's writers, across the consumers of both topics and across instances.
+def _person_lock(person_id: str) -> str:
+    return f"person:{person_id}"
 
-    Sessions and persons arrive on one topic, attendance on another, handled concurrently. Unserialized, an
-    attendance could be parked just after the session's handler looked for parked attendance, and wait forever,
-    or a void could miss the attendance it takes back. The upsert is the first write of the unit of work: on
-    PostgreSQL it holds the row until commit, on SQLite it takes the database's write lock; either way every read
-    after it sees all that was committed before. Attendance is a few events a minute, so one lock costs nothing.
-    """
-    upsert = postgresql.insert if uow.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = upsert(LedgerLock).values(name="ledger", taken_at=utcnow())
-    await uow.session.exec(
-        statement.on_conflict_do_update(index_elements=["name"], set_={"taken_at": statement.excluded.taken_at})
-    )
+
+def _session_lock(session_id: str) -> str:
+    return f"session:{session_id}"
+
+
+def _attendance_lock(source: str, event_id: str) -> str:
+    return f"attendance:{source}/{event_id}"
 
 
 async def _resolve(uow: UnitOfWork, data: AttendanceRecorded) -> tuple[ClassSession | None, list[str]]:
@@ -189,6 +187,11 @@ async def _apply_parked(uow: UnitOfWork, waiting_for_this: ColumnElement[bool]) 
             select(ParkedAttendance).where(waiting_for_this).order_by(col(ParkedAttendance.parked_at))
         )
     ).all()
+    # Whose ledgers change, and which voids may concern them (a circle of waits is broken by a retry).
+    await uow.lock(
+        *(_person_lock(row.person_id) for row in parked),
+        *(_attendance_lock(row.source, row.event_id) for row in parked),
+    )
     for row in parked:
         event = CloudEvent.model_validate_json(row.event_json)
         data = AttendanceRecorded.model_validate(event.data)

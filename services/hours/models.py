@@ -147,15 +147,6 @@ class IngestReceipt(SQLModel, table=True):
     received_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
 
 
-class LedgerLock(SQLModel, table=True):
-    """The row every ledger writer takes first, so that writers of the ledger never interleave (see handlers)."""
-
-    __tablename__ = "ledger_lock"
-
-    name: str = Field(primary_key=True, max_length=64)
-    taken_at: datetime = Field(sa_type=UTCDateTime)
-
-
 # ── API schemas ───────────────────────────────────────────────────────────────────────────────────────
 
 

@@ -261,7 +261,7 @@ async def test_attendance_waits_for_both_its_person_and_its_session(hours: Hours
 
 
 async def test_attendance_and_its_session_handled_at_the_same_time_are_never_left_parked(sqlite_database) -> None:
-    """The two topics are consumed concurrently; without the ledger lock nearly every round strands one."""
+    """The two topics are consumed concurrently; without the locks nearly every round strands one."""
     database = await sqlite_database("hours")
     attendance_consumer, enrollment_consumer = hours_service(database), hours_service(database)
     people = [unique("person") for _ in range(10)]

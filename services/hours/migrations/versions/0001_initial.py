@@ -116,11 +116,6 @@ def upgrade() -> None:
         sa.Column("received_by", sa.String(255), nullable=False),
         sa.Column("received_at", UTCDateTime, nullable=False),
     )
-    op.create_table(
-        "ledger_lock",
-        sa.Column("name", sa.String(64), primary_key=True),
-        sa.Column("taken_at", UTCDateTime, nullable=False),
-    )
     create_messaging_tables()
 
 
@@ -128,7 +123,6 @@ def downgrade() -> None:
     for table in (
         "inbox_record",
         "outbox_message",
-        "ledger_lock",
         "ingest_receipt",
         "ledger_entry",
         "parked_attendance",
