@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Mapping, Sequence
 from typing import Any, Union
 
@@ -37,7 +38,10 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         enable_idempotence=True,
         acks="all",
         middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"dangxiao-{settings.service_name}")],
-        logger=get_logger("faststream"),
+        # A plain standard-library logger: its lines go through the JSON handler like every other library's.
+        logger=logging.getLogger("dangxiao.broker"),
+        # Per-message lines at DEBUG: the consumer path logs each event once, with its outcome.
+        log_level=logging.DEBUG,
     )
 
 
