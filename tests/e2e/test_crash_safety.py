@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from aiokafka import ConsumerRecord
 
 from shared.auth import Role
 from shared.events.contracts import ENROLLMENT_TOPIC
@@ -28,35 +29,36 @@ async def test_events_committed_before_a_crash_are_published_after_restart(
     held_back = ServiceProcess(
         "enrollment", free_port(), {**environment, "DANGXIAO_OUTBOX_RELAY_ENABLED": "false"}, tmp_path / "1.log"
     )
-    system = System({"enrollment": held_back})
-    await system.start()
-    class_id = unique("crash-class")
-    async with system.client("enrollment", Role.CLASS_MANAGER) as enrollment:
-        response = await enrollment.post(
-            "/classes",
-            json={
-                "class_id": class_id,
-                "title": "纪检委员培训班",
-                "category": "discipline_inspection",
-                "year": 2026,
-                "required_hours": "16",
-            },
-        )
-        assert response.status_code == 201, response.text
-    held_back.kill()
-
-    def about_the_class(record: object) -> bool:
-        return cloudevent_of(record).get("subject") == class_id  # type: ignore[arg-type]
-
-    assert not [r for r in await all_records(kafka_bootstrap, ENROLLMENT_TOPIC) if about_the_class(r)]
-
     restarted = ServiceProcess("enrollment", held_back.port, environment, tmp_path / "2.log")
-    system.services["enrollment"] = restarted
+    class_id = unique("crash-class")
+
+    def about_the_class(record: ConsumerRecord[bytes, bytes]) -> bool:
+        return cloudevent_of(record).get("subject") == class_id
+
     try:
+        system = System({"enrollment": held_back})
+        await system.start()
+        async with system.client("enrollment", Role.CLASS_MANAGER) as enrollment:
+            response = await enrollment.post(
+                "/classes",
+                json={
+                    "class_id": class_id,
+                    "title": "纪检委员培训班",
+                    "category": "discipline_inspection",
+                    "year": 2026,
+                    "required_hours": "16",
+                },
+            )
+            assert response.status_code == 201, response.text
+        held_back.kill()
+        assert not [r for r in await all_records(kafka_bootstrap, ENROLLMENT_TOPIC) if about_the_class(r)]
+
+        system.services["enrollment"] = restarted
         await system.start()
         [published] = await records_until(kafka_bootstrap, ENROLLMENT_TOPIC, about_the_class)
     finally:
-        system.stop()
+        held_back.stop()
+        restarted.stop()
     event = cloudevent_of(published)
     assert event["type"] == "dangxiao.enrollment.class_created.v1"
     assert Decimal(event["data"]["required_hours"]) == 16
