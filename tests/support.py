@@ -14,11 +14,13 @@ from typing import Any, TypeVar
 
 from sqlmodel import col, select
 
+from shared.auth import Role, mint_token
 from shared.consumer import EventConsumer, EventHandlers, InboundRecord
 from shared.db import Database
 from shared.events.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, EventData, new_event
 from shared.migrations import upgrade
 from shared.outbox import OutboxMessage
+from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def migrations_of(service: str) -> Path:
     return ROOT / "services" / service / "migrations"
+
+
+def bearer(role: Role, subject: str) -> dict[str, str]:
+    """The Authorization header of a local token for ``subject`` in ``role`` (every service accepts the
+    development secret, so one minting path serves them all)."""
+    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), subject, [role])}"}
 
 
 def unique(prefix: str) -> str:

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import httpx
 
-from shared.auth import Role, mint_token
-from shared.settings import ServiceSettings
-from tests.support import ROOT
+from shared.auth import Role
+from tests.support import ROOT, bearer
 
 SERVICES = ("enrollment", "hours", "evaluation", "certificates")
 
@@ -96,7 +95,7 @@ class System:
         return self.services[name].url
 
     def client(self, name: str, role: Role | None = None, subject: str = "tester") -> httpx.AsyncClient:
-        headers = {"Authorization": f"Bearer {token(role, subject)}"} if role else {}
+        headers = bearer(role, subject) if role else {}
         return httpx.AsyncClient(base_url=self.url(name), headers=headers, timeout=10)
 
     async def start(self, *names: str) -> None:
@@ -107,10 +106,6 @@ class System:
     def stop(self) -> None:
         for service in self.services.values():
             service.stop()
-
-
-def token(role: Role | None, subject: str) -> str:
-    return mint_token(ServiceSettings(), subject, [role] if role else [])
 
 
 def service_environment(

@@ -9,7 +9,13 @@ import pytest
 
 from tests.conftest import CreateDatabase
 from tests.support import migrated_database, unique
-from tests.unit.test_hours_handlers import attended, hours_service, registered, scheduled
+from tests.unit.test_hours_handlers import (
+    attended,
+    hours_service,
+    race_sessions_against_attendance,
+    registered,
+    scheduled,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -18,18 +24,8 @@ async def test_attendance_and_its_session_handled_at_the_same_time_are_never_lef
     create_postgres_database: CreateDatabase,
 ) -> None:
     database = await migrated_database(await create_postgres_database("hours"), "hours")
-    attendance_consumer, enrollment_consumer = hours_service(database), hours_service(database)
-    people = [unique("person") for _ in range(30)]
     try:
-        for person_id in people:
-            session_id = unique("session")
-            await enrollment_consumer.deliver(registered(person_id))
-            await asyncio.gather(
-                attendance_consumer.deliver(attended(person_id, session_id)),
-                enrollment_consumer.deliver(scheduled(session_id, unique("class"))),
-            )
-        assert await attendance_consumer.parked() == []
-        assert [await attendance_consumer.total(p) for p in people] == [Decimal(4)] * len(people)
+        await race_sessions_against_attendance(database, rounds=30)
     finally:
         await database.dispose()
 

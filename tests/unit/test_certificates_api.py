@@ -1,35 +1,24 @@
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 import httpx
 import pytest
 
 from services.certificates import views
-from services.certificates.app import app
 from services.certificates.domain.numbers import new_certificate_number
-from services.certificates.settings import Settings
-from shared.auth import Role, mint_token
+from shared.auth import Role
+from tests.support import bearer
+from tests.unit.conftest import ServiceApi
 from tests.unit.test_certificates_handlers import ISSUED, MONDAY, REVOKED, Certificates, Learner
-
-SETTINGS = Settings()
-
-
-def bearer(role: Role, subject: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SETTINGS, subject, [role])}"}
 
 
 @pytest.fixture
-async def certificates(sqlite_database) -> AsyncIterator[tuple[httpx.AsyncClient, Certificates]]:
+async def certificates(service_api: ServiceApi) -> tuple[httpx.AsyncClient, Certificates]:
     """The certificates HTTP API and its consumer on one migrated database (no broker: the lifespan does not run)."""
-    database = await sqlite_database("certificates")
-    application = app(Settings(database_url=database.url))
-    transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://certificates") as client:
-        yield client, Certificates(database)
-    await application.state.runtime.database.dispose()
+    client, database = await service_api("certificates")
+    return client, Certificates(database)
 
 
 async def certified(service: Certificates) -> tuple[Learner, str]:

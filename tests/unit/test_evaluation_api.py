@@ -1,35 +1,22 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from decimal import Decimal
 
 import httpx
 import pytest
 
-from services.evaluation.app import app
 from services.evaluation.handlers import handlers
-from services.evaluation.settings import Settings
-from shared.auth import Role, mint_token
+from shared.auth import Role
 from shared.db import Database
 from shared.events.contracts import ENROLLMENT_TOPIC, ClassCategory, ClassCreated, PersonEnrolled
-from tests.support import consumer_for, event_of, structured_record, unique
-
-SETTINGS = Settings()
-
-
-def bearer(role: Role, subject: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SETTINGS, subject, [role])}"}
+from tests.support import bearer, consumer_for, event_of, structured_record, unique
+from tests.unit.conftest import ServiceApi
 
 
 @pytest.fixture
-async def evaluation(sqlite_database) -> AsyncIterator[tuple[httpx.AsyncClient, Database]]:
+async def evaluation(service_api: ServiceApi) -> tuple[httpx.AsyncClient, Database]:
     """The evaluation HTTP API on a migrated database (no broker: the lifespan does not run)."""
-    database = await sqlite_database("evaluation")
-    application = app(Settings(database_url=database.url))
-    transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://evaluation") as client:
-        yield client, database
-    await application.state.runtime.database.dispose()
+    return await service_api("evaluation")
 
 
 async def known_class_with(database: Database, person_id: str) -> str:

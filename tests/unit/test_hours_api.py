@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
 import pytest
 
-from services.hours.app import app
 from services.hours.domain.ledger import ledger_year
-from services.hours.settings import Settings
-from shared.auth import Role, mint_token
+from shared.auth import Role
 from shared.db import Database, utcnow
 from shared.events.envelope import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE
-from tests.support import outbox_events, unique
+from tests.support import bearer, outbox_events, unique
+from tests.unit.conftest import ServiceApi
 from tests.unit.test_hours_handlers import HoursService, attended, document, hours_service, known_person_and_session
 
-SETTINGS = Settings()
-
-
-def bearer(role: Role, subject: str = "door-3") -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SETTINGS, subject, [role])}"}
+DOOR_SYSTEM = "door-3"  # the subject of the tokens that carry no person
 
 
 @dataclass
@@ -35,18 +29,14 @@ class Api:
         return self.hours.database
 
     async def post(self, body: bytes, content_type: str, role: Role = Role.INGEST) -> httpx.Response:
-        headers = {"content-type": content_type, **bearer(role)}
+        headers = {"content-type": content_type, **bearer(role, DOOR_SYSTEM)}
         return await self.client.post("/attendance", content=body, headers=headers)
 
 
 @pytest.fixture
-async def api(sqlite_database) -> AsyncIterator[Api]:
-    database = await sqlite_database("hours")
-    application = app(Settings(database_url=database.url))
-    transport = httpx.ASGITransport(app=application)
-    async with httpx.AsyncClient(transport=transport, base_url="http://hours") as client:
-        yield Api(client, hours_service(database))
-    await application.state.runtime.database.dispose()
+async def api(service_api: ServiceApi) -> Api:
+    client, database = await service_api("hours")
+    return Api(client, hours_service(database))
 
 
 async def test_a_batch_is_answered_event_by_event_and_only_valid_new_ones_are_forwarded(api: Api) -> None:
@@ -117,9 +107,11 @@ async def test_a_learner_sees_their_own_ledger_and_staff_see_anyones(api: Api) -
     await api.hours.deliver(attended(person_id, session_id, minutes=100))
 
     own = await api.client.get(f"/persons/{person_id}/hours?year=2026", headers=bearer(Role.LEARNER, person_id))
-    by_staff = await api.client.get(f"/persons/{person_id}/hours?year=2026", headers=bearer(Role.CLASS_MANAGER))
+    by_staff = await api.client.get(
+        f"/persons/{person_id}/hours?year=2026", headers=bearer(Role.CLASS_MANAGER, DOOR_SYSTEM)
+    )
     other = await api.client.get(f"/persons/{person_id}/hours", headers=bearer(Role.LEARNER, unique("person")))
-    door = await api.client.get(f"/persons/{person_id}/hours", headers=bearer(Role.INGEST))
+    door = await api.client.get(f"/persons/{person_id}/hours", headers=bearer(Role.INGEST, DOOR_SYSTEM))
 
     assert own.status_code == 200
     assert own.json() == by_staff.json()
@@ -139,7 +131,9 @@ async def test_someone_with_no_entries_has_an_empty_ledger_not_a_404(api: Api) -
     person_id = unique("person")
 
     answer = await api.client.get(f"/persons/{person_id}/hours", headers=bearer(Role.LEARNER, person_id))
-    out_of_range = await api.client.get(f"/persons/{person_id}/hours?year=1999", headers=bearer(Role.ADMIN))
+    out_of_range = await api.client.get(
+        f"/persons/{person_id}/hours?year=1999", headers=bearer(Role.ADMIN, DOOR_SYSTEM)
+    )
 
     assert answer.status_code == 200
     assert answer.json()["entries"] == [] and answer.json()["total_hours"] == "0.00"

@@ -260,11 +260,11 @@ async def test_attendance_waits_for_both_its_person_and_its_session(hours: Hours
     assert [p.person_id for p in await hours.parked()] == [other_person_id]
 
 
-async def test_attendance_and_its_session_handled_at_the_same_time_are_never_left_parked(sqlite_database) -> None:
-    """The two topics are consumed concurrently; without the locks nearly every round strands one."""
-    database = await sqlite_database("hours")
+async def race_sessions_against_attendance(database: Database, rounds: int) -> None:
+    """Each round handles a person's attendance and its session at the same time, as the two topics are
+    consumed concurrently; asserts that none was left parked and every attendance was credited."""
     attendance_consumer, enrollment_consumer = hours_service(database), hours_service(database)
-    people = [unique("person") for _ in range(10)]
+    people = [unique("person") for _ in range(rounds)]
     for person_id in people:
         session_id = unique("session")
         await enrollment_consumer.deliver(registered(person_id))
@@ -275,6 +275,11 @@ async def test_attendance_and_its_session_handled_at_the_same_time_are_never_lef
 
     assert await attendance_consumer.parked() == []
     assert [await attendance_consumer.total(person_id) for person_id in people] == [Decimal(4)] * len(people)
+
+
+async def test_attendance_and_its_session_handled_at_the_same_time_are_never_left_parked(sqlite_database) -> None:
+    """The two topics are consumed concurrently; without the locks nearly every round strands one."""
+    await race_sessions_against_attendance(await sqlite_database("hours"), rounds=10)
 
 
 async def test_a_better_attendance_reverses_the_credit_and_is_credited_a_worse_one_changes_nothing(

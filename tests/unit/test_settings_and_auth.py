@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from pydantic import ValidationError
 
 from shared.auth import Principal, Role, TokenVerifier, mint_token
@@ -79,3 +81,31 @@ def test_bad_tokens_are_refused_with_the_reason(make_token, reason: str) -> None
     settings = ServiceSettings()
     with pytest.raises(ValueError, match=reason):
         TokenVerifier(settings).verify(make_token(settings))
+
+
+def test_tokens_of_a_campus_sso_verify_with_its_public_key_alone() -> None:
+    sso_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = (
+        sso_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    settings = ServiceSettings(
+        environment="production",
+        database_url="postgresql://db/x",
+        jwt_algorithm="RS256",  # type: ignore[arg-type]
+        jwt_public_key=public_pem,
+        jwt_issuer="https://sso.example.edu.cn",
+    )
+    claims = {
+        "sub": "t-007",
+        "roles": ["teacher"],
+        "iss": "https://sso.example.edu.cn",
+        "aud": "dangxiao",
+        "exp": 4102444800,
+    }
+    verifier = TokenVerifier(settings)
+    assert verifier.verify(jwt.encode(claims, sso_key, algorithm="RS256")).roles == frozenset({Role.TEACHER})
+    # A token signed with the shared development secret is no good once the SSO's key is configured.
+    with pytest.raises(ValueError, match="invalid token"):
+        verifier.verify(jwt.encode(claims, DEVELOPMENT_JWT_SECRET, algorithm="HS256"))
