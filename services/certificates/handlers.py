@@ -194,15 +194,7 @@ def _issue(uow: UnitOfWork, training_class: CertificateClass, holder: Certificat
         issued_at=utcnow(),
     )
     uow.session.add(certificate)
-    uow.emit(
-        CertificateIssued(
-            certificate_number=certificate.certificate_number,
-            person_id=certificate.person_id,
-            class_id=certificate.class_id,
-            hours=certificate.hours,
-            issued_at=certificate.issued_at,
-        )
-    )
+    uow.emit(CertificateIssued.model_validate(certificate, from_attributes=True))
 
 
 def _revoke(uow: UnitOfWork, certificate: Certificate, reason: str) -> None:

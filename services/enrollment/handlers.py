@@ -28,15 +28,7 @@ async def create_class(uow: UnitOfWork, command: ClassCreate) -> TrainingClass:
     training_class = TrainingClass(class_id=class_id, **command.model_dump(exclude={"sessions", "class_id"}))
     uow.session.add(training_class)
     await uow.session.flush()  # the class row before its sessions' rows (foreign key)
-    uow.emit(
-        ClassCreated(
-            class_id=training_class.class_id,
-            title=training_class.title,
-            category=training_class.category,
-            year=training_class.year,
-            required_hours=training_class.required_hours,
-        )
-    )
+    uow.emit(ClassCreated.model_validate(training_class, from_attributes=True))
     for session in command.sessions:
         await _schedule(uow, training_class.class_id, session)
     return training_class
@@ -56,17 +48,7 @@ async def _schedule(uow: UnitOfWork, class_id: str, command: SessionCreate) -> C
         raise Conflict(f"session {session_id} already exists")
     session = ClassSession(session_id=session_id, class_id=class_id, **command.model_dump(exclude={"session_id"}))
     uow.session.add(session)
-    uow.emit(
-        SessionScheduled(
-            session_id=session.session_id,
-            class_id=class_id,
-            title=session.title,
-            kind=session.kind,
-            starts_at=session.starts_at,
-            duration_minutes=session.duration_minutes,
-            hours=session.hours,
-        )
-    )
+    uow.emit(SessionScheduled.model_validate(session, from_attributes=True))
     return session
 
 
@@ -75,7 +57,7 @@ async def register_person(uow: UnitOfWork, command: PersonCreate) -> Person:
         raise Conflict(f"person {command.person_id} is already registered")
     person = Person.model_validate(command)
     uow.session.add(person)
-    uow.emit(PersonRegistered(person_id=person.person_id, name=person.name, unit=person.unit))
+    uow.emit(PersonRegistered.model_validate(person, from_attributes=True))
     return person
 
 
@@ -90,7 +72,7 @@ async def enroll_person(uow: UnitOfWork, class_id: str, command: EnrollmentCreat
         raise Conflict(f"person {command.person_id} is already enrolled in class {class_id}")
     enrollment = Enrollment(enrollment_id=new_id("enrollment"), class_id=class_id, person_id=command.person_id)
     uow.session.add(enrollment)
-    uow.emit(PersonEnrolled(enrollment_id=enrollment.enrollment_id, class_id=class_id, person_id=command.person_id))
+    uow.emit(PersonEnrolled.model_validate(enrollment, from_attributes=True))
     return enrollment
 
 

@@ -49,17 +49,7 @@ async def record_assessment(uow: UnitOfWork, class_id: str, command: AssessmentC
         **command.model_dump(),
     )
     uow.session.add(assessment)
-    uow.emit(
-        AssessmentRecorded(
-            assessment_id=assessment.assessment_id,
-            class_id=class_id,
-            person_id=assessment.person_id,
-            passed=assessment.passed,
-            score=assessment.score,
-            assessed_by=assessed_by,
-            assessed_at=assessment.assessed_at,
-        )
-    )
+    uow.emit(AssessmentRecorded.model_validate(assessment, from_attributes=True))
     return assessment
 
 

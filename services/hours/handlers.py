@@ -43,7 +43,6 @@ from shared.events.contracts import (
     AttendanceRecorded,
     AttendanceVoided,
     ClassCreated,
-    EventReference,
     HoursCredited,
     HoursReversed,
     PersonRegistered,
@@ -313,20 +312,7 @@ def _post_credit(uow: UnitOfWork, attendance: Attendance, credit: Credit) -> Non
         attendance_event_id=attendance.event_id,
     )
     uow.session.add(entry)
-    uow.emit(
-        HoursCredited(
-            entry_id=entry.entry_id,
-            person_id=entry.person_id,
-            year=entry.year,
-            hours=entry.hours,
-            class_id=entry.class_id,
-            session_id=entry.session_id,
-            activity_id=entry.activity_id,
-            rule=credit.rule,
-            reason=credit.reason,
-            attendance=EventReference(source=attendance.source, id=attendance.event_id),
-        )
-    )
+    uow.emit(HoursCredited.model_validate(entry, from_attributes=True))
 
 
 def _post_reversal(uow: UnitOfWork, credit: LedgerEntry, reason: str) -> None:
@@ -346,19 +332,7 @@ def _post_reversal(uow: UnitOfWork, credit: LedgerEntry, reason: str) -> None:
         reverses_entry_id=credit.entry_id,
     )
     uow.session.add(entry)
-    uow.emit(
-        HoursReversed(
-            entry_id=entry.entry_id,
-            reverses_entry_id=credit.entry_id,
-            person_id=entry.person_id,
-            year=entry.year,
-            hours=entry.hours,
-            class_id=entry.class_id,
-            session_id=entry.session_id,
-            activity_id=entry.activity_id,
-            reason=reason,
-        )
-    )
+    uow.emit(HoursReversed.model_validate(entry, from_attributes=True))
 
 
 # ── POST /attendance: the HTTP door to the attendance topic ────────────────────────────────────────────────

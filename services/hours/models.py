@@ -16,6 +16,7 @@ from sqlmodel import Field, SQLModel
 
 from services.hours.domain.ledger import EntryKind
 from shared.db import UTCDateTime, utcnow
+from shared.events.contracts import EventReference
 
 
 class TrainingClass(SQLModel, table=True):
@@ -132,6 +133,10 @@ class LedgerEntry(SQLModel, table=True):
     # Unique: a credit is taken back at most once, even when two instances race to do it.
     reverses_entry_id: str | None = Field(default=None, foreign_key="ledger_entry.entry_id", unique=True, max_length=64)
     recorded_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+    @property
+    def attendance(self) -> EventReference:
+        return EventReference(source=self.attendance_source, id=self.attendance_event_id)
 
 
 class IngestReceipt(SQLModel, table=True):
