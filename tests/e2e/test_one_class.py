@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared.auth import Role
-from shared.events.contracts import ATTENDANCE_TOPIC, AttendanceRecorded
+from shared.events.contracts import ATTENDANCE_TOPIC, AttendanceRecorded, AttendanceVoided
 from shared.events.envelope import CloudEvent
 from tests.e2e.system import System
 from tests.kafka import header, producer, records_until, send_binary, send_raw, send_structured
@@ -234,3 +234,48 @@ async def parked_count(client: httpx.AsyncClient) -> float:
         for line in metrics.splitlines()
         if line.startswith("dangxiao_events_processed_total{") and 'outcome="parked"' in line
     )
+
+
+async def test_a_certificate_is_revoked_when_the_hours_behind_it_are_taken_back(
+    system: System, kafka: AIOKafkaProducer
+) -> None:
+    cohort = await open_class(system, sessions=2)
+    person = cohort.person_id
+    swipes = [attendance(person, session_id) for session_id in cohort.session_ids]
+    for swipe in swipes:
+        await send_structured(kafka, ATTENDANCE_TOPIC, swipe, key=person)
+    await total_reaches(system, person, "8")
+    async with system.client("evaluation", Role.TEACHER, "teacher-1") as evaluation:
+
+        async def assess() -> httpx.Response | None:
+            response = await evaluation.post(
+                f"/classes/{cohort.class_id}/assessments", json={"person_id": person, "passed": True}
+            )
+            return response if response.status_code == 201 else None
+
+        await eventually(assess, what="the assessment to be recorded")
+
+    async def certificate_in(status: str) -> dict[str, Any] | None:
+        async with system.client("certificates", Role.ADMIN) as certificates:
+            listed = (await certificates.get(f"/persons/{person}/certificates")).json()
+        return next((c for c in listed if c["class_id"] == cohort.class_id and c["status"] == status), None)
+
+    issued = await eventually(lambda: certificate_in("issued"), what="the certificate to be issued")
+
+    # The door system finds it misread a card: it voids the second attendance.
+    void = event_of(
+        {"voids": {"source": swipes[1].source, "id": swipes[1].id}, "reason": "card misread at the door"},
+        event_type=AttendanceVoided.event_type,
+        source=DOOR,
+        subject=person,
+    )
+    await send_structured(kafka, ATTENDANCE_TOPIC, void, key=person)
+
+    await total_reaches(system, person, "4")
+    revoked = await eventually(lambda: certificate_in("revoked"), what="the certificate to be revoked")
+    assert revoked["certificate_number"] == issued["certificate_number"]
+    async with system.client("certificates") as public:
+        verified = (await public.get(f"/certificates/verify/{issued['certificate_number']}")).json()
+    assert verified["valid"] is False
+    assert verified["status"] == "revoked"
+    assert "4" in verified["reason"]

@@ -10,7 +10,7 @@ from faststream.kafka import KafkaBroker
 from sqlmodel import col, select
 
 from shared.broker import Publishers, dead_letter_sender, ensure_topics, subscribe
-from shared.consumer import EventConsumer, EventHandlers
+from shared.consumer import EventConsumer, EventHandlers, InboundRecord
 from shared.db import Database
 from shared.events.contracts import ENROLLMENT_TOPIC, PersonRegistered
 from shared.events.envelope import CloudEvent
@@ -167,3 +167,49 @@ async def test_two_instances_in_one_group_share_the_partitions_and_apply_each_ev
 
     assert sorted(applied_by["first"] + applied_by["second"]) == sorted(people)
     assert applied_by["first"] and applied_by["second"], f"one instance did all the work: {applied_by}"
+
+
+async def test_a_record_is_not_committed_past_until_it_was_handled_even_when_dead_lettering_fails(
+    kafka_bootstrap: str, database: Database
+) -> None:
+    topic = unique("test.retry")
+    await ensure_topics(kafka_bootstrap, [topic], partitions=1)
+    attempts: list[str] = []
+    seen: list[str] = []
+    handlers = EventHandlers()
+
+    @handlers.on(PersonRegistered)
+    async def remember(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> None:
+        seen.append(data.person_id)
+
+    broker = KafkaBroker(kafka_bootstrap)
+    send_to_dead_letter_topic = dead_letter_sender(broker, "test")
+
+    async def dead_letters_down_once(record: InboundRecord, code: str, message: str) -> None:
+        attempts.append(code)
+        if len(attempts) == 1:
+            raise ConnectionError("the dead-letter topic is unreachable")
+        await send_to_dead_letter_topic(record, code, message)
+
+    consumer = EventConsumer(
+        service="test",
+        handlers=handlers,
+        unit_of_work=unit_of_work_factory(database),
+        dead_letters=dead_letters_down_once,
+        max_attempts=3,
+    )
+    subscribe(broker, consumer, topic, group_id=unique("group"), description="test")
+    async with producer(kafka_bootstrap) as client:
+        await send_raw(client, topic, b"\x00 not an event", key="p", **{"content-type": "application/cloudevents+json"})
+        await send_structured(client, topic, event_of(PersonRegistered(person_id="p-next", name="钱七")), key="p")
+    await broker.start()
+    try:
+        [letter] = await records_until(kafka_bootstrap, f"{topic}.dlq", lambda r: True)
+        await eventually(lambda: asyncio.sleep(0, result=seen or None), what="the record after it to be processed")
+    finally:
+        await broker.stop()
+
+    # The failed dead-lettering left the offset where it was: the record came again and was dead-lettered.
+    assert attempts == ["malformed-json", "malformed-json"]
+    assert letter.value == b"\x00 not an event"
+    assert seen == ["p-next"]
