@@ -12,7 +12,7 @@ from tests.support import unique
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module", params=["postgresql", "sqlite"])
+@pytest.fixture(scope="session", params=["postgresql", "sqlite"])
 async def system(
     request: pytest.FixtureRequest,
     kafka_bootstrap: str,
