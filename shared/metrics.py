@@ -8,7 +8,7 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 
 EVENTS_PROCESSED = Counter(
     "dangxiao_events_processed_total",
-    "Events a consumer finished with, by outcome (applied, duplicate, conflict, ignored, parked, dead_lettered).",
+    "Events a consumer finished with, by outcome (applied, duplicate, ignored, parked, dead_lettered).",
     ["service", "event_type", "outcome"],
     registry=REGISTRY,
 )

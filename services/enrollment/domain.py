@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-# A 学时 (training hour) is one class period of 45 minutes (课时).
-MINUTES_PER_TRAINING_HOUR = 45
+from shared.events.contracts import MINUTES_PER_TRAINING_HOUR
+
 HALF = Decimal("0.5")
 
 

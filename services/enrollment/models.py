@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import AwareDatetime
 from sqlalchemy import Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
 from shared.events.contracts import ClassCategory, Hours, Identifier, SessionKind
+from shared.events.envelope import Moment
 
 
 class SessionBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
     kind: SessionKind = Field(sa_type=String(20))
-    starts_at: AwareDatetime = Field(sa_type=UTCDateTime)
+    starts_at: Moment = Field(sa_type=UTCDateTime)
     duration_minutes: int = Field(gt=0, le=1440)
     hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 credited for full attendance")
 

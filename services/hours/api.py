@@ -13,10 +13,9 @@ from services.hours.models import IngestReport, PersonHoursPublic
 from shared.auth import Principal, Role, current_principal, require
 from shared.db import utcnow
 from shared.events.envelope import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE
-from shared.service import ServiceRuntime, execute, runtime_of
+from shared.service import Runtime, execute
 
 router = APIRouter()
-Runtime = Annotated[ServiceRuntime, Depends(runtime_of)]
 Sender = Annotated[Principal, Depends(require(Role.INGEST, Role.ADMIN))]
 Viewer = Annotated[Principal, Depends(current_principal)]
 

@@ -10,16 +10,15 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.events.envelope import EventData
+from shared.events.envelope import EventData, Moment
 
 ENROLLMENT_TOPIC = "dangxiao.enrollment.v1"
 ATTENDANCE_TOPIC = "dangxiao.attendance.v1"
 HOURS_TOPIC = "dangxiao.hours.v1"
 EVALUATION_TOPIC = "dangxiao.evaluation.v1"
 CERTIFICATES_TOPIC = "dangxiao.certificates.v1"
-TOPICS = (ENROLLMENT_TOPIC, ATTENDANCE_TOPIC, HOURS_TOPIC, EVALUATION_TOPIC, CERTIFICATES_TOPIC)
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -27,6 +26,8 @@ def dead_letter_topic(topic: str) -> str:
 
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+# A 学时 (training hour) is one class period (课时) of 45 minutes.
+MINUTES_PER_TRAINING_HOUR = 45
 # 学时 (training hours): non-negative, at most two decimals.
 Hours = Annotated[Decimal, Field(ge=0, le=1000, max_digits=6, decimal_places=2)]
 
@@ -94,7 +95,7 @@ class SessionScheduled(EventData):
     class_id: Identifier
     title: str = Field(min_length=1, max_length=200)
     kind: SessionKind
-    starts_at: AwareDatetime
+    starts_at: Moment
     duration_minutes: int = Field(gt=0, le=1440)
     hours: Hours
 
@@ -223,7 +224,11 @@ class HoursCredited(EventData):
 
 
 class HoursReversed(EventData):
-    """An earlier credit was taken back by a reversing entry (hours are never edited in place)."""
+    """An earlier credit was taken back by a reversing entry (hours are never edited in place).
+
+    A correction is a reversal followed by a new credit; ``replaced_by_entry_id`` names that credit, so a
+    consumer can judge the person's hours once both have arrived rather than in between.
+    """
 
     event_type = "dangxiao.hours.reversed.v1"
     topic = HOURS_TOPIC
@@ -231,6 +236,7 @@ class HoursReversed(EventData):
 
     entry_id: Identifier
     reverses_entry_id: Identifier
+    replaced_by_entry_id: Identifier | None = None
     person_id: Identifier
     year: int
     hours: Hours
@@ -260,7 +266,7 @@ class AssessmentRecorded(EventData):
     passed: bool
     score: Decimal | None = Field(default=None, ge=0, le=100, decimal_places=2)
     assessed_by: str
-    assessed_at: AwareDatetime
+    assessed_at: Moment
 
 
 # ── dangxiao.certificates.v1 ──────────────────────────────────────────────────────────────────────────
@@ -277,7 +283,7 @@ class CertificateIssued(EventData):
     person_id: Identifier
     class_id: Identifier
     hours: Hours
-    issued_at: AwareDatetime
+    issued_at: Moment
 
 
 class CertificateRevoked(EventData):
@@ -291,7 +297,7 @@ class CertificateRevoked(EventData):
     person_id: Identifier
     class_id: Identifier
     reason: str
-    revoked_at: AwareDatetime
+    revoked_at: Moment
 
 
 ALL_EVENTS: tuple[type[EventData], ...] = (

@@ -12,9 +12,9 @@ import json
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
@@ -23,6 +23,17 @@ JSON_CONTENT_TYPE = "application/json"
 # The event being handled right now; events it causes inherit its correlation id.
 current_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
 current_causation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
+
+
+def _within_the_calendar_we_keep(moment: datetime) -> datetime:
+    # Far-off years overflow when converted to UTC or Beijing time; nothing the school records is near them.
+    if not 1900 <= moment.year <= 2999:
+        raise ValueError("must be between the years 1900 and 2999")
+    return moment
+
+
+# A point in time as events carry it: RFC 3339 with an offset, within the years anything could happen.
+Moment = Annotated[AwareDatetime, AfterValidator(_within_the_calendar_we_keep)]
 
 
 class ContractViolation(Exception):
@@ -44,7 +55,7 @@ class CloudEvent(BaseModel):
     id: str = Field(min_length=1, max_length=255)
     source: str = Field(min_length=1, max_length=255)
     type: str = Field(min_length=1, max_length=200)
-    time: AwareDatetime
+    time: Moment
     subject: str | None = None
     datacontenttype: str | None = JSON_CONTENT_TYPE
     dataschema: str | None = None
@@ -105,9 +116,15 @@ def parse_event(document: Any) -> CloudEvent:
     if not isinstance(document, dict):
         raise ContractViolation("not-a-cloudevent", "a structured CloudEvent must be a JSON object")
     try:
-        return CloudEvent.model_validate(document)
+        event = CloudEvent.model_validate(document)
     except ValidationError as error:
         raise ContractViolation("invalid-envelope", _validation_message(error)) from error
+    try:
+        event.to_json()
+    except UnicodeEncodeError as error:
+        # JSON allows lone surrogates ("\ud800"); UTF-8, the inbox and Kafka do not.
+        raise ContractViolation("invalid-envelope", f"text that is not valid Unicode: {error.reason}") from error
+    return event
 
 
 def _decode_json(raw: bytes | None, what: str) -> Any:

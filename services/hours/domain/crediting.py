@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from shared.events.contracts import AttendanceStatus
+from shared.events.contracts import MINUTES_PER_TRAINING_HOUR, AttendanceStatus
 
-# A 学时 (training hour) is one class period (课时) of 45 minutes.
-MINUTES_PER_TRAINING_HOUR = 45
 HALF = Decimal("0.5")
 CENT = Decimal("0.01")
 NO_CREDIT_STATUSES = frozenset({AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED})
