@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 import structlog
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 
 from shared.events.contracts import CONTRACTS
 from shared.events.envelope import (
@@ -74,6 +75,13 @@ class DeadLetters(Protocol):
     async def __call__(self, record: InboundRecord, code: str, message: str) -> None: ...
 
 
+def is_outage(error: BaseException) -> bool:
+    """The database or the network is away (or busy): waiting helps, and dead-lettering would be wrong."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | DisconnectionError | OSError | TimeoutError)
+
+
 class EventConsumer:
     def __init__(
         self,
@@ -84,6 +92,9 @@ class EventConsumer:
         dead_letters: DeadLetters,
         max_attempts: int,
         retry_delay_seconds: float = 0.1,
+        max_retry_delay_seconds: float = 5.0,
+        outage_patience_seconds: float = 60.0,
+        contract_topics: Collection[str] = (),
     ) -> None:
         self._service = service
         self._handlers = handlers
@@ -91,6 +102,11 @@ class EventConsumer:
         self._dead_letters = dead_letters
         self._max_attempts = max_attempts
         self._retry_delay = retry_delay_seconds
+        self._max_retry_delay = max_retry_delay_seconds
+        self._outage_patience = outage_patience_seconds
+        # Topics whose types are a contract with outside systems: there an unknown type is a violation.
+        # Elsewhere it is a newer version published beside the one this service reads, and is ignored.
+        self._contract_topics = frozenset(contract_topics)
 
     async def consume(self, record: InboundRecord) -> Outcome:
         started = time.perf_counter()
@@ -99,7 +115,8 @@ class EventConsumer:
         with structlog.contextvars.bound_contextvars(**position):
             try:
                 event = parse_kafka_record(record.value, record.headers)
-                event_type = event.type
+                # Only contracted types name a metric series: senders cannot create series at will.
+                event_type = event.type if event.type in CONTRACTS else "unknown"
                 outcome = await self._consume_event(record, event)
             except ContractViolation as violation:
                 outcome = await self._dead_letter(record, violation.code, violation.message)
@@ -109,7 +126,10 @@ class EventConsumer:
 
     async def _consume_event(self, record: InboundRecord, event: CloudEvent) -> Outcome:
         if event.type not in CONTRACTS:
-            raise ContractViolation("unknown-event-type", f"no contract for event type {event.type!r}")
+            if record.topic in self._contract_topics:
+                raise ContractViolation("unknown-event-type", f"no contract for event type {event.type!r}")
+            log.warning("event of a type this version does not know; ignored", event_type=event.type)
+            return Outcome.IGNORED
         registered = self._handlers.by_type.get(event.type)
         if registered is None:
             return Outcome.IGNORED
@@ -129,7 +149,10 @@ class EventConsumer:
     async def _apply_with_retries(
         self, record: InboundRecord, event: CloudEvent, data: EventData, handler: Handler
     ) -> Outcome:
-        for attempt in range(1, self._max_attempts + 1):
+        failures = 0  # count toward dead-lettering
+        waits = 0  # for an outage: never dead-lettered
+        outage_started: float | None = None
+        while True:
             try:
                 outcome = await self._apply_once(event, data, handler)
                 log.info("event processed", outcome=outcome.value)
@@ -137,15 +160,31 @@ class EventConsumer:
             except ContractViolation:
                 raise
             except Exception as error:
-                # Transient until proven otherwise (database busy, a concurrent instance won a race).
-                if attempt == self._max_attempts:
-                    log.exception("event failed; dead-lettering", attempts=attempt)
+                if is_outage(error):
+                    # Not the event's fault: wait for the database, however long, and never dead-letter it.
+                    # Past the patience the record is left uncommitted and comes again (the broker must not
+                    # take this consumer for dead while it waits).
+                    outage_started = outage_started or time.monotonic()
+                    waited = time.monotonic() - outage_started
+                    if waited > self._outage_patience:
+                        log.error("outage outlasted our patience; the record will be redelivered", waited=waited)
+                        raise
+                    log.warning("database or network unavailable; waiting", waited=waited, error=repr(error))
+                    waits += 1
+                    await asyncio.sleep(self._backoff(waits))
+                    continue
+                # Anything else is transient until proven otherwise (a concurrent instance won a race).
+                failures += 1
+                if failures == self._max_attempts:
+                    log.exception("event failed; dead-lettering", attempts=failures)
                     return await self._dead_letter(
-                        record, "processing-failed", f"gave up after {attempt} attempts: {error!r}"
+                        record, "processing-failed", f"gave up after {failures} attempts: {error!r}"
                     )
-                log.warning("event failed; retrying", attempt=attempt, error=repr(error))
-                await asyncio.sleep(self._retry_delay * 2 ** (attempt - 1))
-        raise AssertionError("unreachable")
+                log.warning("event failed; retrying", attempt=failures, error=repr(error))
+                await asyncio.sleep(self._backoff(failures))
+
+    def _backoff(self, attempt: int) -> float:
+        return float(min(self._retry_delay * 2 ** (attempt - 1), self._max_retry_delay))
 
     async def _apply_once(self, event: CloudEvent, data: EventData, handler: Handler) -> Outcome:
         async with self._unit_of_work() as uow:

@@ -72,6 +72,8 @@ class ServiceRuntime:
                 unit_of_work=self.unit_of_work,
                 dead_letters=dead_letter_sender(self.broker, self.name),
                 max_attempts=settings.max_delivery_attempts,
+                outage_patience_seconds=settings.outage_patience_seconds,
+                contract_topics={settings.attendance_topic},
             )
             for topic, description in definition.consumes.items():
                 subscribe(self.broker, self.consumer, topic, settings.consumer_group, description)

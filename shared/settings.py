@@ -39,8 +39,10 @@ class ServiceSettings(BaseSettings):
     jwt_public_key: str | None = None
     jwt_issuer: str = "dangxiao"
     jwt_audience: str = "dangxiao"
-    # How often a transient failure is retried before an event is dead-lettered.
+    # How often a failing event is tried before it is dead-lettered. An outage of the database or network
+    # is waited out instead (never dead-lettered); past the patience the record is left for redelivery.
     max_delivery_attempts: int = 5
+    outage_patience_seconds: float = 60.0
     outbox_poll_seconds: float = 0.5
     # Off where a separate step migrates (docker compose); on for the embedded default.
     migrate_on_start: bool = True

@@ -46,6 +46,12 @@ class UnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.session: AsyncSession = self._database.sessions()
+        if not self._database.is_postgresql:
+            # SQLite has one writer, and its driver opens the transaction only at the first write, so reads
+            # before it would each see their own moment. Taking the write lock first makes the whole unit one
+            # serializable transaction (a no-op write is enough to take it).
+            connection = await self.session.connection()
+            await connection.execute(text("UPDATE inbox_record SET outcome = outcome WHERE 1 = 0"))
         return self
 
     async def __aexit__(

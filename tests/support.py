@@ -17,6 +17,7 @@ from sqlmodel import col, select
 from shared.auth import Role, mint_token
 from shared.consumer import EventConsumer, EventHandlers, InboundRecord
 from shared.db import Database
+from shared.events.contracts import ATTENDANCE_TOPIC
 from shared.events.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, EventData, new_event
 from shared.migrations import upgrade
 from shared.outbox import OutboxMessage
@@ -124,7 +125,11 @@ class DeadLetterBox:
 
 
 def consumer_for(
-    handlers: EventHandlers, database: Database, service: str = "test", max_attempts: int = 3
+    handlers: EventHandlers,
+    database: Database,
+    service: str = "test",
+    max_attempts: int = 3,
+    outage_patience_seconds: float = 5.0,
 ) -> tuple[EventConsumer, DeadLetterBox]:
     box = DeadLetterBox()
     consumer = EventConsumer(
@@ -134,6 +139,9 @@ def consumer_for(
         dead_letters=box,
         max_attempts=max_attempts,
         retry_delay_seconds=0.001,
+        max_retry_delay_seconds=0.01,
+        outage_patience_seconds=outage_patience_seconds,
+        contract_topics={ATTENDANCE_TOPIC},
     )
     return consumer, box
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
+import pytest
+from sqlalchemy.exc import OperationalError
+from sqlmodel import select
+
 from shared.consumer import EventHandlers, Outcome
-from shared.events.contracts import ENROLLMENT_TOPIC, ClassCreated, PersonEnrolled, PersonRegistered
+from shared.events.contracts import ATTENDANCE_TOPIC, ENROLLMENT_TOPIC, ClassCreated, PersonEnrolled, PersonRegistered
 from shared.events.envelope import CloudEvent, ContractViolation
+from shared.outbox import OutboxMessage
 from shared.unit_of_work import UnitOfWork
 from tests.support import consumer_for, event_of, outbox_events, structured_record
 
@@ -16,6 +22,7 @@ class Script:
     """A handler that fails a set number of times, then emits an event (so effects are visible)."""
 
     failures_left: int = 0
+    failure: Exception = field(default_factory=lambda: RuntimeError("a bug, or a race lost to another instance"))
     calls: list[str] = field(default_factory=list)
 
     async def __call__(self, uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> Outcome | None:
@@ -23,7 +30,7 @@ class Script:
         uow.emit(PersonEnrolled(enrollment_id=f"e-{data.person_id}", class_id="c", person_id=data.person_id))
         if self.failures_left:
             self.failures_left -= 1
-            raise ConnectionError("database went away")
+            raise self.failure
         if data.name == "reject me":
             raise ContractViolation("unknown-person-kind", "this handler refuses it")
         return None
@@ -108,17 +115,43 @@ async def test_a_handler_rejection_is_dead_lettered_at_once_and_the_next_event_g
     assert [e.data["person_id"] for e in await outbox_events(database)] == ["p2"]
 
 
-async def test_unknown_types_are_dead_lettered_and_known_ones_without_a_handler_ignored(sqlite_database) -> None:
+async def test_unknown_types_break_the_outside_contract_but_are_newer_versions_inside(sqlite_database) -> None:
     database = await sqlite_database("enrollment")
     consumer, dead_letters = consumer_for(registry(Script()), database)
-    unknown = event_of({"x": 1}, event_type="dangxiao.enrollment.class_cancelled.v9")
+    unknown_outside = event_of({"x": 1}, event_type="dangxiao.attendance.guessed.v1")
+    newer_inside = event_of({"x": 1}, event_type="dangxiao.enrollment.class_created.v2")
     unhandled = event_of(
         ClassCreated(class_id="c", title="t", category="activists", year=2026, required_hours="8")  # type: ignore[arg-type]
     )
 
-    assert await consumer.consume(structured_record(unknown, ENROLLMENT_TOPIC)) is Outcome.DEAD_LETTERED
+    assert await consumer.consume(structured_record(unknown_outside, ATTENDANCE_TOPIC)) is Outcome.DEAD_LETTERED
+    assert await consumer.consume(structured_record(newer_inside, ENROLLMENT_TOPIC)) is Outcome.IGNORED
     assert await consumer.consume(structured_record(unhandled, ENROLLMENT_TOPIC)) is Outcome.IGNORED
     assert dead_letters.codes == ["unknown-event-type"]
+
+
+async def test_an_outage_is_waited_out_however_many_attempts_it_takes(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    script = Script(failures_left=8, failure=OperationalError("SELECT 1", {}, ConnectionError("server closed")))
+    consumer, dead_letters = consumer_for(registry(script), database, max_attempts=3)
+
+    assert await consumer.consume(structured_record(registered("p1"), ENROLLMENT_TOPIC)) is Outcome.APPLIED
+
+    assert len(script.calls) == 9
+    assert dead_letters.letters == []
+    assert len(await outbox_events(database)) == 1
+
+
+async def test_an_outage_longer_than_the_patience_leaves_the_record_for_redelivery(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    script = Script(failures_left=10**6, failure=ConnectionRefusedError("database unreachable"))
+    consumer, dead_letters = consumer_for(registry(script), database, outage_patience_seconds=0.05)
+
+    with pytest.raises(ConnectionRefusedError):
+        await consumer.consume(structured_record(registered("p1"), ENROLLMENT_TOPIC))
+
+    assert len(script.calls) > 1
+    assert dead_letters.letters == []
 
 
 async def test_malformed_records_and_invalid_data_are_dead_lettered_with_their_reason(sqlite_database) -> None:
@@ -132,3 +165,21 @@ async def test_malformed_records_and_invalid_data_are_dead_lettered_with_their_r
     assert await consumer.consume(structured_record(invalid, ENROLLMENT_TOPIC)) is Outcome.DEAD_LETTERED
     assert dead_letters.codes == ["malformed-json", "invalid-data"]
     assert "name" in dead_letters.letters[1][2]
+
+
+async def test_units_of_work_on_sqlite_never_interleave_a_read_and_a_write(sqlite_database) -> None:
+    database = await sqlite_database("enrollment")
+    handlers = EventHandlers()
+
+    @handlers.on(PersonRegistered)
+    async def number_the_next(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> None:
+        numbered = len((await uow.session.exec(select(OutboxMessage))).all())
+        await asyncio.sleep(0.001)  # another unit of work runs here, if it can
+        uow.emit(PersonRegistered(person_id=f"n{numbered}", name=data.name))
+
+    consumers = [consumer_for(handlers, database)[0] for _ in range(4)]
+    records = [structured_record(registered(f"p{n}"), ENROLLMENT_TOPIC, offset=n) for n in range(20)]
+    await asyncio.gather(*(consumers[n % 4].consume(record) for n, record in enumerate(records)))
+
+    numbers = sorted(event.data["person_id"] for event in await outbox_events(database))
+    assert numbers == sorted(f"n{n}" for n in range(20))
