@@ -92,7 +92,9 @@ async def on_hours_credited(uow: UnitOfWork, event: CloudEvent, data: HoursCredi
 
 @handlers.on(HoursReversed)
 async def on_hours_reversed(uow: UnitOfWork, event: CloudEvent, data: HoursReversed) -> Outcome | None:
-    return await _post_hours(uow, data.entry_id, data.person_id, data.class_id, -data.hours)
+    return await _post_hours(
+        uow, data.entry_id, data.person_id, data.class_id, -data.hours, replaced_by=data.replaced_by_entry_id
+    )
 
 
 @handlers.on(AssessmentRecorded)
@@ -110,14 +112,27 @@ async def on_assessment_recorded(uow: UnitOfWork, event: CloudEvent, data: Asses
 
 
 async def _post_hours(
-    uow: UnitOfWork, entry_id: str, person_id: str, class_id: str | None, hours: Decimal
+    uow: UnitOfWork,
+    entry_id: str,
+    person_id: str,
+    class_id: str | None,
+    hours: Decimal,
+    *,
+    replaced_by: str | None = None,
 ) -> Outcome | None:
+    """Store a ledger entry and decide again; ``replaced_by`` is the credit that follows a correcting reversal."""
     if class_id is None:
         return Outcome.IGNORED  # 学时 outside any class (e.g. online study) count toward no certificate
     if await uow.session.get(HoursEntry, entry_id) is not None:
         return Outcome.DUPLICATE  # the same ledger entry again, under another event id
     uow.session.add(HoursEntry(entry_id=entry_id, person_id=person_id, class_id=class_id, hours=hours))
-    return await _decide(uow, await _locked_progress(uow, person_id, class_id))
+    progress = await _locked_progress(uow, person_id, class_id)
+    # Looked for holding the lock: a replacing credit stored concurrently is either seen here, or sees this entry.
+    if replaced_by is not None and await uow.session.get(HoursEntry, replaced_by) is None:
+        # Half a correction: deciding now would revoke a certificate the replacing credit may restore. That
+        # credit decides when it arrives, counting this reversal.
+        return Outcome.PARKED
+    return await _decide(uow, progress)
 
 
 async def _locked_progress(uow: UnitOfWork, person_id: str, class_id: str) -> CertificateProgress:

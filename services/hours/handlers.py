@@ -288,16 +288,23 @@ async def _settle(uow: UnitOfWork, person_id: str, item: str) -> None:
     if not settlement.changes_ledger:
         log.info("ledger unchanged", person_id=person_id, item=item, reason=settlement.reason)
         return
+    # A correction: the new credit's id is minted before the reversals it follows so that each can name it, and a
+    # consumer judges the person's hours once both have arrived rather than in between (certificates would
+    # otherwise revoke a valid certificate, then issue another). A credit toward another class replaces nothing.
+    best = attendance_by_ref[settlement.credit.attendance] if settlement.credit is not None else None
+    credit_id = new_entry_id()
     for reversal in settlement.reversals:
-        _post_reversal(uow, entry_by_id[reversal.entry.entry_id], reversal.reason)
-    if settlement.credit is not None:
-        _post_credit(uow, attendance_by_ref[settlement.credit.attendance], settlement.credit.credit)
+        taken_back = entry_by_id[reversal.entry.entry_id]
+        replaced = best is not None and best.class_id == taken_back.class_id
+        _post_reversal(uow, taken_back, reversal.reason, replaced_by_entry_id=credit_id if replaced else None)
+    if best is not None and settlement.credit is not None:
+        _post_credit(uow, credit_id, best, settlement.credit.credit)
     log.info("ledger settled", person_id=person_id, item=item, reason=settlement.reason)
 
 
-def _post_credit(uow: UnitOfWork, attendance: Attendance, credit: Credit) -> None:
+def _post_credit(uow: UnitOfWork, entry_id: str, attendance: Attendance, credit: Credit) -> None:
     entry = LedgerEntry(
-        entry_id=new_entry_id(),
+        entry_id=entry_id,
         person_id=attendance.person_id,
         year=attendance.year,
         kind=EntryKind.CREDIT,
@@ -315,7 +322,8 @@ def _post_credit(uow: UnitOfWork, attendance: Attendance, credit: Credit) -> Non
     uow.emit(HoursCredited.model_validate(entry, from_attributes=True))
 
 
-def _post_reversal(uow: UnitOfWork, credit: LedgerEntry, reason: str) -> None:
+def _post_reversal(uow: UnitOfWork, credit: LedgerEntry, reason: str, replaced_by_entry_id: str | None) -> None:
+    """Take back ``credit``; ``replaced_by_entry_id`` names the credit posted right after it, if any."""
     entry = LedgerEntry(
         entry_id=new_entry_id(),
         person_id=credit.person_id,
@@ -332,7 +340,8 @@ def _post_reversal(uow: UnitOfWork, credit: LedgerEntry, reason: str) -> None:
         reverses_entry_id=credit.entry_id,
     )
     uow.session.add(entry)
-    uow.emit(HoursReversed.model_validate(entry, from_attributes=True))
+    reversed_event = HoursReversed.model_validate(entry, from_attributes=True)
+    uow.emit(reversed_event.model_copy(update={"replaced_by_entry_id": replaced_by_entry_id}))
 
 
 # ── POST /attendance: the HTTP door to the attendance topic ────────────────────────────────────────────────

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from services.certificates import views
 from services.certificates.handlers import handlers
 from services.certificates.models import CertificateStatus, RevokedCertificate, ValidCertificate
@@ -65,10 +67,13 @@ class Learner:
             attendance=EventReference(source="urn:dangxiao:door:building-3", id=unique("attendance")),
         )
 
-    def reversed(self, credit: HoursCredited, hours: str | None = None) -> HoursReversed:
+    def reversed(
+        self, credit: HoursCredited, hours: str | None = None, replaced_by: HoursCredited | None = None
+    ) -> HoursReversed:
         return HoursReversed(
             entry_id=unique("entry"),
             reverses_entry_id=credit.entry_id,
+            replaced_by_entry_id=replaced_by.entry_id if replaced_by is not None else None,
             person_id=self.person_id,
             year=2026,
             hours=Decimal(hours) if hours is not None else credit.hours,
@@ -227,6 +232,69 @@ async def test_hours_reversed_below_the_requirement_revoke_and_completing_again_
         (second.data["certificate_number"], CertificateStatus.ISSUED),
         (first.data["certificate_number"], CertificateStatus.REVOKED),
     ]
+
+
+async def certified_with(certificates: Certificates, learner: Learner, credit: HoursCredited) -> CloudEvent:
+    """The learner certified at exactly the 24 学时 required, ``credit`` among them; their certificate."""
+    await certificates.deliver(*learner.everything_to_complete()[:3], learner.credited("16"), credit)
+    await certificates.deliver(learner.assessed(passed=True))
+    (issued,) = await certificates.events(ISSUED, learner)
+    return issued
+
+
+@pytest.mark.parametrize("replacing_hours", ["8", "10"])
+@pytest.mark.parametrize("replacement_first", [False, True], ids=["in-order", "replacement-first"])
+async def test_a_correction_that_keeps_the_requirement_keeps_the_same_certificate(
+    sqlite_database, replacing_hours: str, replacement_first: bool
+) -> None:
+    certificates = Certificates(await sqlite_database("certificates"))
+    learner = Learner()
+    credit = learner.credited("8")
+    issued = await certified_with(certificates, learner, credit)
+
+    replacement = learner.credited(replacing_hours)
+    reversal = learner.reversed(credit, replaced_by=replacement)
+    if replacement_first:  # a replay, or odd order: the reversal finds its replacement and decides as usual
+        assert await certificates.deliver(replacement, reversal) == [Outcome.APPLIED] * 2
+    else:  # half a correction waits for its other half
+        assert await certificates.deliver(reversal, replacement) == [Outcome.PARKED, Outcome.APPLIED]
+
+    assert await certificates.events(REVOKED, learner) == []
+    assert await certificates.events(ISSUED, learner) == [issued]
+    assert isinstance(await certificates.verify(issued.data["certificate_number"]), ValidCertificate)
+    # Either half delivered again counts once and changes nothing.
+    assert await certificates.deliver(reversal, replacement) == [Outcome.DUPLICATE] * 2
+    assert await certificates.events(REVOKED, learner) == []
+
+
+async def test_a_correction_below_the_requirement_revokes_once_its_replacement_arrives(sqlite_database) -> None:
+    certificates = Certificates(await sqlite_database("certificates"))
+    learner = Learner()
+    credit = learner.credited("8")
+    issued = await certified_with(certificates, learner, credit)
+    replacement = learner.credited("4")  # the better attendance voided: a lesser one takes its place
+
+    await certificates.deliver(learner.reversed(credit, replaced_by=replacement))
+    assert await certificates.events(REVOKED, learner) == []
+
+    await certificates.deliver(replacement)
+    (revoked,) = await certificates.events(REVOKED, learner)
+    assert revoked.data["certificate_number"] == issued.data["certificate_number"]
+    assert revoked.data["reason"] == "only 20.00 of 24.00 学时"
+    assert await certificates.events(ISSUED, learner) == [issued]
+
+
+async def test_a_reversal_nothing_replaces_revokes_at_once(sqlite_database) -> None:
+    certificates = Certificates(await sqlite_database("certificates"))
+    learner = Learner()
+    credit = learner.credited("8")
+    issued = await certified_with(certificates, learner, credit)
+
+    assert await certificates.deliver(learner.reversed(credit)) == [Outcome.APPLIED]
+
+    (revoked,) = await certificates.events(REVOKED, learner)
+    assert revoked.data["certificate_number"] == issued.data["certificate_number"]
+    assert revoked.data["reason"] == "only 16.00 of 24.00 学时"
 
 
 async def test_a_later_failed_assessment_revokes_but_an_earlier_one_arriving_late_does_not(sqlite_database) -> None:

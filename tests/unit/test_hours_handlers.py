@@ -299,6 +299,7 @@ async def test_a_better_attendance_reverses_the_credit_and_is_credited_a_worse_o
     assert (second.kind, second.hours, second.attendance_event_id) == ("credit", Decimal(4), corrected.id)
     [reversed_event] = await outbox_events(hours.database, HoursReversed.event_type)
     assert reversed_event.data["reverses_entry_id"] == first.entry_id
+    assert reversed_event.data["replaced_by_entry_id"] == second.entry_id  # a correction: judge after both
     assert reversed_event.data["class_id"] == class_id
     assert f"superseded by attendance ({TABLET}, {corrected.id})" in reversed_event.data["reason"]
     assert await hours.total(person_id) == Decimal(4)
@@ -315,7 +316,8 @@ async def test_a_void_reverses_what_the_attendance_credited(hours: HoursService)
     credit, reversal = await hours.ledger(person_id)
     assert reversal.reverses_entry_id == credit.entry_id
     assert reversal.reason == f"attendance ({DOOR}, {attendance.id}) voided: swiped for a colleague"
-    assert len(await outbox_events(hours.database, HoursReversed.event_type)) == 1
+    [reversed_event] = await outbox_events(hours.database, HoursReversed.event_type)
+    assert reversed_event.data["replaced_by_entry_id"] is None  # nothing takes its place
     assert await hours.total(person_id) == 0
 
 
@@ -338,6 +340,22 @@ async def test_voiding_the_better_attendance_credits_the_earlier_one_again(hours
     ]
     assert entries[-1].attendance_event_id == partial.id
     assert await hours.total(person_id) == Decimal(2)
+    reversals = await outbox_events(hours.database, HoursReversed.event_type)
+    assert [r.data["replaced_by_entry_id"] for r in reversals] == [entries[2].entry_id, entries[4].entry_id]
+
+
+async def test_a_credit_toward_another_class_replaces_no_reversal(hours: HoursService) -> None:
+    person_id, session_id, class_id = await known_person_and_session(hours)
+    await hours.deliver(attended(person_id, session_id, minutes=100))
+    other_class = unique("class")
+    await hours.deliver(scheduled(session_id, other_class))  # the session announced again, for another class
+
+    await hours.deliver(attended(person_id, session_id, source=TABLET, minutes=180))
+
+    _, reversal, credit = await hours.ledger(person_id)
+    assert (reversal.class_id, credit.class_id) == (class_id, other_class)
+    [reversed_event] = await outbox_events(hours.database, HoursReversed.event_type)
+    assert reversed_event.data["replaced_by_entry_id"] is None
 
 
 async def test_a_void_arriving_before_its_attendance_keeps_it_from_earning_anything(hours: HoursService) -> None:
