@@ -30,6 +30,8 @@ class Role(StrEnum):
 
 
 STAFF = (Role.ADMIN, Role.CLASS_MANAGER, Role.TEACHER)
+# A subject is recorded (who assessed, who sent); longer ones are no user id of any campus system.
+MAX_SUBJECT_LENGTH = 128
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Principal:
 
     def may_see_person(self, person_id: str) -> bool:
         """Staff see everyone; a learner only their own records (their subject is their person id)."""
-        return self.has_any(*STAFF) or self.subject == person_id
+        return self.has_any(*STAFF) or (self.has_any(Role.LEARNER) and self.subject == person_id)
 
 
 class TokenVerifier:
@@ -68,6 +70,8 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise ValueError(f"invalid token: {error}") from error
+        if len(str(claims["sub"])) > MAX_SUBJECT_LENGTH:
+            raise ValueError(f"invalid token: subject longer than {MAX_SUBJECT_LENGTH} characters")
         raw_roles = claims["roles"]
         if not isinstance(raw_roles, list):
             raise ValueError("invalid token: roles must be a list")

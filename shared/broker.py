@@ -73,7 +73,8 @@ class Publishers:
 
 def dead_letter_sender(broker: KafkaBroker, service: str) -> Any:
     async def send_to_dead_letter_topic(record: InboundRecord, code: str, message: str) -> None:
-        headers = {name: raw.decode(errors="replace") for name, raw in record.headers}
+        # Header values may be null, or bytes that are not text: neither may stop a record's way out.
+        headers = {name: (raw or b"").decode(errors="replace") for name, raw in record.headers}
         headers.update(
             {
                 "dlq-reason": code,
@@ -121,7 +122,9 @@ def subscribe(
     return subscriber
 
 
-async def ensure_topics(bootstrap_servers: str, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS) -> None:
+async def ensure_topics(
+    bootstrap_servers: str, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS, replication_factor: int = 1
+) -> None:
     """Create the topics (and their dead-letter twins) a service uses, if the cluster lacks them."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
@@ -131,6 +134,6 @@ async def ensure_topics(bootstrap_servers: str, topics: Sequence[str], partition
         if wanted:
             # Another instance may have created them first.
             with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics([NewTopic(name, partitions, 1) for name in wanted])
+                await admin.create_topics([NewTopic(name, partitions, replication_factor) for name in wanted])
     finally:
         await admin.close()

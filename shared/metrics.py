@@ -43,3 +43,9 @@ OUTBOX_PUBLISHED = Counter(
     ["service", "topic"],
     registry=REGISTRY,
 )
+OUTBOX_FAILED = Counter(
+    "dangxiao_outbox_failed_total",
+    "Committed events Kafka refused for good (too large, unknown topic); kept in the outbox, skipped.",
+    ["service", "topic"],
+    registry=REGISTRY,
+)

@@ -58,6 +58,8 @@ def create_messaging_tables() -> None:
         sa.Column("payload", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("published_at", UTCDateTime, nullable=True),
+        sa.Column("failed_at", UTCDateTime, nullable=True),
+        sa.Column("failure", sa.Text, nullable=True),
     )
     op.create_index("ix_outbox_message_unpublished", "outbox_message", ["published_at", "id"])
     op.create_table(

@@ -11,13 +11,14 @@ import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, func
+from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
+from sqlalchemy import Column, Index, Text, func, text
 from sqlmodel import Field, SQLModel, col, select
 
 from shared.db import Database, UTCDateTime, utcnow
 from shared.events.envelope import CloudEvent, EventData, kafka_headers, new_event
 from shared.logging import get_logger
-from shared.metrics import OUTBOX_BACKLOG, OUTBOX_OLDEST_AGE_SECONDS, OUTBOX_PUBLISHED
+from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILED, OUTBOX_OLDEST_AGE_SECONDS, OUTBOX_PUBLISHED
 
 log = get_logger(__name__)
 
@@ -36,6 +37,9 @@ class OutboxMessage(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Set when Kafka refuses the record for good (too large, unknown topic): kept for inspection, skipped.
+    failed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    failure: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 def outbox_row(event: CloudEvent, topic: str, key: str) -> OutboxMessage:
@@ -50,6 +54,12 @@ def outbox_row_for(data: EventData, source: str) -> OutboxMessage:
 
 # (topic, key, value, headers) -> awaitable that completes once the broker acknowledged the record.
 Send = Callable[[str, bytes, bytes, Mapping[str, str]], Awaitable[Awaitable[object]]]
+
+# Refused however often they are sent; anything else (broker away, leader moving) is retried in order.
+UNDELIVERABLE = (LookupError, MessageSizeTooLargeError, RecordTooLargeError, InvalidTopicError)
+
+# One relay at a time per database: rows leave in commit order even with several instances running.
+RELAY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('dangxiao-outbox-relay', 0))"
 
 
 class OutboxRelay:
@@ -80,38 +90,45 @@ class OutboxRelay:
             self._wakeup.clear()
 
     async def publish_pending(self) -> int:
-        """Publish one batch of unpublished rows in commit order; returns how many were published."""
+        """Publish one batch of pending rows in commit order; returns how many rows it settled."""
         async with self._database.sessions() as session:
+            if self._database.is_postgresql and not await (await session.connection()).scalar(text(RELAY_LOCK)):
+                return 0  # another instance's relay is at work
             query = (
                 select(OutboxMessage)
-                .where(col(OutboxMessage.published_at).is_(None))
+                .where(col(OutboxMessage.published_at).is_(None), col(OutboxMessage.failed_at).is_(None))
                 .order_by(col(OutboxMessage.id))
                 .limit(self._batch_size)
             )
-            if self._database.is_postgresql:
-                # Two instances of a service each take different rows instead of publishing both.
-                query = query.with_for_update(skip_locked=True)
             rows = list((await session.exec(query)).all())
             if not rows:
                 return 0
             # Send the whole batch, then wait for every acknowledgement (acks=all, idempotent producer).
-            deliveries = [
-                await self._send(row.topic, row.key.encode(), row.payload.encode(), kafka_headers()) for row in rows
-            ]
-            await asyncio.gather(*deliveries)
+            outcomes = await asyncio.gather(*(self._deliver(row) for row in rows), return_exceptions=True)
             now = utcnow()
-            for row in rows:
-                row.published_at = now
+            for row, outcome in zip(rows, outcomes, strict=True):
+                if isinstance(outcome, UNDELIVERABLE):
+                    row.failed_at, row.failure = now, repr(outcome)
+                    OUTBOX_FAILED.labels(self._service, row.topic).inc()
+                    log.error("outbox row undeliverable; skipped", event_id=row.event_id, failure=row.failure)
+                elif isinstance(outcome, BaseException):
+                    raise outcome  # retried from this row on: nothing after it leaves before it
+                else:
+                    row.published_at = now
+                    OUTBOX_PUBLISHED.labels(self._service, row.topic).inc()
                 session.add(row)
-                OUTBOX_PUBLISHED.labels(self._service, row.topic).inc()
             await session.commit()
             log.debug("outbox published", count=len(rows))
             return len(rows)
 
+    async def _deliver(self, row: OutboxMessage) -> object:
+        delivery = await self._send(row.topic, row.key.encode(), row.payload.encode(), kafka_headers())
+        return await delivery
+
     async def observe_backlog(self) -> None:
         async with self._database.sessions() as session:
             query = select(func.count(), func.min(OutboxMessage.created_at)).where(
-                col(OutboxMessage.published_at).is_(None)
+                col(OutboxMessage.published_at).is_(None), col(OutboxMessage.failed_at).is_(None)
             )
             count, oldest = (await session.exec(query)).one()
         OUTBOX_BACKLOG.labels(self._service).set(count)

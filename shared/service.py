@@ -86,7 +86,9 @@ class ServiceRuntime:
         if self.settings.migrate_on_start:
             await asyncio.to_thread(upgrade, self.database.url, self.definition.migrations_dir)
         await ensure_topics(
-            self.settings.kafka_bootstrap_servers, [*self.definition.produces, *self.definition.consumes]
+            self.settings.kafka_bootstrap_servers,
+            [*self.definition.produces, *self.definition.consumes],
+            replication_factor=self.settings.kafka_replication_factor,
         )
         await self.broker.start()
         if self.settings.outbox_relay_enabled:

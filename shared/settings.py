@@ -32,6 +32,8 @@ class ServiceSettings(BaseSettings):
     # Consumers of one service share one group, so two instances split the partitions.
     kafka_group_id: str = ""
     attendance_topic: str = "dangxiao.attendance.v1"
+    # Of topics this service creates when the cluster lacks them; 3 on a real cluster, so acks=all means something.
+    kafka_replication_factor: int = 1
     log_level: str = "INFO"
     # Bearer tokens: HS256 with a shared secret locally; RS256/ES256 with the SSO's public key in production.
     jwt_algorithm: Literal["HS256", "RS256", "ES256"] = "HS256"

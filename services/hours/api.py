@@ -21,6 +21,7 @@ Viewer = Annotated[Principal, Depends(current_principal)]
 
 # One batch is one transaction; a sender with more splits it.
 MAX_BATCH_EVENTS = 500
+MAX_BODY_BYTES = 8 * 1024 * 1024
 
 # The body is read raw (its content type decides how), so OpenAPI is told its shape here.
 _ATTENDANCE_BODY: dict[str, Any] = {
@@ -70,6 +71,10 @@ def _events_in(content_type: str | None, body: bytes) -> list[Any]:
             status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
             f"send {STRUCTURED_CONTENT_TYPE} (one event) or {BATCH_CONTENT_TYPE} (an array of events), "
             f"not {media_type or 'no content type'}",
+        )
+    if len(body) > MAX_BODY_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_BODY_BYTES // 1024 // 1024} MiB per request; split it"
         )
     try:
         document = json.loads(body)

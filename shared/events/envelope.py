@@ -15,8 +15,11 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticSerializationError
 
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
+# Well under Kafka's default record limit (1 MiB): an attendance is a few hundred bytes.
+MAX_EVENT_BYTES = 64 * 1024
 BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 JSON_CONTENT_TYPE = "application/json"
 
@@ -120,10 +123,12 @@ def parse_event(document: Any) -> CloudEvent:
     except ValidationError as error:
         raise ContractViolation("invalid-envelope", _validation_message(error)) from error
     try:
-        event.to_json()
-    except UnicodeEncodeError as error:
+        size = len(event.to_json())
+    except (UnicodeEncodeError, PydanticSerializationError) as error:
         # JSON allows lone surrogates ("\ud800"); UTF-8, the inbox and Kafka do not.
-        raise ContractViolation("invalid-envelope", f"text that is not valid Unicode: {error.reason}") from error
+        raise ContractViolation("invalid-envelope", "the event holds text that is not valid Unicode") from error
+    if size > MAX_EVENT_BYTES:
+        raise ContractViolation("too-large", f"the event has {size} bytes; at most {MAX_EVENT_BYTES} are accepted")
     return event
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from shared.events.contracts import ATTENDANCE_TOPIC, AttendanceRecorded
-from shared.events.envelope import ContractViolation, parse_data, parse_kafka_record
+from shared.events.envelope import ContractViolation, parse_data, parse_event, parse_kafka_record
 from tests.support import binary_record, event_of, structured_record
 
 
@@ -80,6 +80,24 @@ def test_an_id_too_long_to_record_is_refused_up_front() -> None:
     document = {"specversion": "1.0", "id": "x" * 256, "source": "x", "type": "t", "time": "2026-01-01T09:00:00Z"}
     with pytest.raises(ContractViolation, match="id: String should have at most 255 characters"):
         parse_kafka_record(json.dumps(document).encode(), [])
+
+
+@pytest.mark.parametrize(
+    ("extension", "code"),
+    [("\ud800", "invalid-envelope"), ("x" * 70_000, "too-large")],
+)
+def test_events_that_could_not_be_stored_or_relayed_are_refused_up_front(extension: str, code: str) -> None:
+    document = {"specversion": "1.0", "id": "1", "source": "x", "type": "t", "time": "2026-01-01T09:00:00Z"}
+    with pytest.raises(ContractViolation) as raised:
+        parse_event({**document, "comment": extension})
+    assert raised.value.code == code
+
+
+@pytest.mark.parametrize("time", ["9999-12-31T23:00:00-05:00", "0001-01-01T00:00:00+08:00"])
+def test_times_outside_any_calendar_the_school_keeps_are_refused(time: str) -> None:
+    document = {"specversion": "1.0", "id": "1", "source": "x", "type": "t", "time": time}
+    with pytest.raises(ContractViolation, match="between the years 1900 and 2999"):
+        parse_event(document)
 
 
 def test_a_time_without_offset_is_named_in_the_reason() -> None:

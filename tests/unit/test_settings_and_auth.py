@@ -48,6 +48,8 @@ def test_a_minted_token_verifies_to_its_subject_and_roles() -> None:
     assert principal == Principal(subject="20260001", roles=frozenset({Role.LEARNER}))
     assert principal.may_see_person("20260001") and not principal.may_see_person("20260002")
     assert Principal("t1", frozenset({Role.TEACHER})).may_see_person("20260002")
+    # An outside system whose id happens to be a person id sees nobody's records.
+    assert not Principal("20260001", frozenset({Role.INGEST})).may_see_person("20260001")
 
 
 @pytest.mark.parametrize(
@@ -75,6 +77,7 @@ def test_a_minted_token_verifies_to_its_subject_and_roles() -> None:
             "roles",
         ),
         (lambda s: "not.a.token", "invalid token"),
+        (lambda s: mint_token(s, "x" * 129, [Role.TEACHER]), "subject longer than 128"),
     ],
 )
 def test_bad_tokens_are_refused_with_the_reason(make_token, reason: str) -> None:  # type: ignore[no-untyped-def]
