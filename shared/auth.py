@@ -38,9 +38,19 @@ MAX_SUBJECT_LENGTH = 128
 class Principal:
     subject: str
     roles: frozenset[Role]
+    # CloudEvents sources an outside system may send as (claim "sources"); "urn:x:door:*" covers a prefix.
+    sources: tuple[str, ...] = ()
 
     def has_any(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def may_send_as(self, source: str) -> bool:
+        """An admin may send for anyone; an outside system only as the sources its token names."""
+        if self.has_any(Role.ADMIN):
+            return True
+        return any(
+            source.startswith(allowed[:-1]) if allowed.endswith("*") else source == allowed for allowed in self.sources
+        )
 
     def may_see_person(self, person_id: str) -> bool:
         """Staff see everyone; a learner only their own records (their subject is their person id)."""
@@ -78,10 +88,21 @@ class TokenVerifier:
         unknown = [role for role in raw_roles if role not in Role.__members__.values()]
         if unknown:
             raise ValueError(f"invalid token: unknown roles {unknown}")
-        return Principal(subject=str(claims["sub"]), roles=frozenset(Role(role) for role in raw_roles))
+        sources = claims.get("sources", [])
+        if not isinstance(sources, list) or not all(isinstance(source, str) and source for source in sources):
+            raise ValueError("invalid token: sources must be a list of CloudEvents sources")
+        return Principal(
+            subject=str(claims["sub"]), roles=frozenset(Role(role) for role in raw_roles), sources=tuple(sources)
+        )
 
 
-def mint_token(settings: ServiceSettings, subject: str, roles: list[Role], ttl: timedelta = timedelta(hours=12)) -> str:
+def mint_token(
+    settings: ServiceSettings,
+    subject: str,
+    roles: list[Role],
+    ttl: timedelta = timedelta(hours=12),
+    sources: list[str] | None = None,
+) -> str:
     """Local tokens only: signs with the HS256 secret (an SSO mints production tokens)."""
     if settings.jwt_algorithm != "HS256" or settings.jwt_secret is None:
         raise RuntimeError("minting needs DANGXIAO_JWT_ALGORITHM=HS256 and a DANGXIAO_JWT_SECRET")
@@ -94,6 +115,8 @@ def mint_token(settings: ServiceSettings, subject: str, roles: list[Role], ttl: 
         "iat": now,
         "exp": now + ttl,
     }
+    if sources:
+        claims["sources"] = sources
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
@@ -135,8 +158,14 @@ def main(argv: list[str] | None = None) -> None:
     mint.add_argument("--subject", required=True, help="user id; for a learner, their person id (工号/学号)")
     mint.add_argument("--role", action="append", required=True, choices=[role.value for role in Role])
     mint.add_argument("--ttl-hours", type=float, default=12)
+    mint.add_argument(
+        "--source",
+        action="append",
+        help="for an ingest system: a CloudEvents source it may send as (repeatable; 'urn:…:door:*' for a prefix)",
+    )
     args = parser.parse_args(argv)
-    token = mint_token(ServiceSettings(), args.subject, [Role(r) for r in args.role], timedelta(hours=args.ttl_hours))
+    roles = [Role(r) for r in args.role]
+    token = mint_token(ServiceSettings(), args.subject, roles, timedelta(hours=args.ttl_hours), args.source)
     print(token)
 
 

@@ -31,10 +31,10 @@ def migrations_of(service: str) -> Path:
     return ROOT / "services" / service / "migrations"
 
 
-def bearer(role: Role, subject: str) -> dict[str, str]:
+def bearer(role: Role, subject: str, sources: list[str] | None = None) -> dict[str, str]:
     """The Authorization header of a local token for ``subject`` in ``role`` (every service accepts the
     development secret, so one minting path serves them all)."""
-    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), subject, [role])}"}
+    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), subject, [role], sources=sources)}"}
 
 
 def unique(prefix: str) -> str:

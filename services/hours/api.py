@@ -45,9 +45,7 @@ _ATTENDANCE_BODY: dict[str, Any] = {
 async def receive_attendance(request: Request, runtime: Runtime, sender: Sender) -> IngestReport:
     """Attendance events as CloudEvents, one or a batch; the answer gives each one's outcome."""
     documents = _events_in(request.headers.get("content-type"), await request.body())
-    return await execute(
-        runtime, handlers.ingest_attendance, documents, runtime.settings.attendance_topic, sender.subject
-    )
+    return await execute(runtime, handlers.ingest_attendance, documents, runtime.settings.attendance_topic, sender)
 
 
 @router.get("/persons/{person_id}/hours", response_model=PersonHoursPublic, tags=["hours"])

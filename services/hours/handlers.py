@@ -37,6 +37,7 @@ from services.hours.models import (
     Person,
     TrainingClass,
 )
+from shared.auth import Principal
 from shared.consumer import EventHandlers, Outcome
 from shared.events.contracts import (
     ATTENDANCE_TOPIC,
@@ -347,16 +348,16 @@ def _post_reversal(uow: UnitOfWork, credit: LedgerEntry, reason: str, replaced_b
 # ── POST /attendance: the HTTP door to the attendance topic ────────────────────────────────────────────────
 
 
-async def ingest_attendance(uow: UnitOfWork, documents: Sequence[Any], topic: str, received_by: str) -> IngestReport:
+async def ingest_attendance(uow: UnitOfWork, documents: Sequence[Any], topic: str, sender: Principal) -> IngestReport:
     """Accept attendance events sent over HTTP, each exactly once.
 
     A valid new event is forwarded unchanged to the attendance topic and takes effect through the consumer, like
     one sent to Kafka directly: this credits nothing itself. The receipt, keyed by (source, id), answers repeats.
     """
-    return IngestReport.of([await _ingest_one(uow, document, topic, received_by) for document in documents])
+    return IngestReport.of([await _ingest_one(uow, document, topic, sender) for document in documents])
 
 
-async def _ingest_one(uow: UnitOfWork, document: Any, topic: str, received_by: str) -> IngestResult:
+async def _ingest_one(uow: UnitOfWork, document: Any, topic: str, sender: Principal) -> IngestResult:
     source, event_id = _claimed_identity(document)
     try:
         event = parse_event(document)
@@ -367,6 +368,11 @@ async def _ingest_one(uow: UnitOfWork, document: Any, topic: str, received_by: s
                 f"type {event.type!r} is not an attendance event; expected {' or '.join(ATTENDANCE_CONTRACTS)}",
             )
         data = parse_data(event, model)
+        # A system speaks only for itself: it may neither send as another nor take back another's attendance.
+        claimed = [event.source, *([data.voids.source] if isinstance(data, AttendanceVoided) else [])]
+        for source in claimed:
+            if not sender.may_send_as(source):
+                raise ContractViolation("source-not-allowed", f"this sender may not send as {source!r}")
     except ContractViolation as violation:
         return IngestResult(
             source=source, id=event_id, outcome=IngestOutcome.REJECTED, reason=f"{violation.code}: {violation.message}"
@@ -388,7 +394,7 @@ async def _ingest_one(uow: UnitOfWork, document: Any, topic: str, received_by: s
             event_id=event.id,
             event_type=event.type,
             digest=event.digest(),
-            received_by=received_by,
+            received_by=sender.subject,
         )
     )
     uow.forward(event, topic, key=_record_key(event, data))

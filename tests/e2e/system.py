@@ -94,8 +94,10 @@ class System:
     def url(self, name: str) -> str:
         return self.services[name].url
 
-    def client(self, name: str, role: Role | None = None, subject: str = "tester") -> httpx.AsyncClient:
-        headers = bearer(role, subject) if role else {}
+    def client(
+        self, name: str, role: Role | None = None, subject: str = "tester", sources: list[str] | None = None
+    ) -> httpx.AsyncClient:
+        headers = bearer(role, subject, sources) if role else {}
         return httpx.AsyncClient(base_url=self.url(name), headers=headers, timeout=10)
 
     async def start(self, *names: str) -> None:

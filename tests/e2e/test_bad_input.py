@@ -57,7 +57,7 @@ async def test_a_batch_accepts_its_valid_events_once_and_names_what_it_rejects(s
     no_id: dict[str, Any] = {**valid[0], "id": ""}
     batch = [valid[0], invalid_data, valid[0], no_id, valid[1]]
 
-    async with system.client("hours", Role.INGEST, "door-3") as ingest:
+    async with system.client("hours", Role.INGEST, "door-3", sources=[DOOR]) as ingest:
         first = await ingest.post(
             "/attendance", json=batch, headers={"content-type": "application/cloudevents-batch+json"}
         )

@@ -109,7 +109,7 @@ async def test_one_class_from_enrollment_to_certificate(system: System, kafka: A
     await send_binary(kafka, ATTENDANCE_TOPIC, attendance(person, third), key=person)
     await send_binary(kafka, ATTENDANCE_TOPIC, attendance(person, fourth, minutes=175), key=person)
     await send_structured(kafka, ATTENDANCE_TOPIC, attendance(person, fifth), key=person)
-    async with system.client("hours", Role.INGEST, "door-3") as ingest:
+    async with system.client("hours", Role.INGEST, "door-3", sources=[DOOR]) as ingest:
         posted = attendance(person, sixth, minutes=180)
         response = await ingest.post(
             "/attendance", content=posted.to_json(), headers={"content-type": "application/cloudevents+json"}
@@ -170,7 +170,7 @@ async def test_duplicates_credit_once_and_a_malformed_event_is_dead_lettered(
     await send_structured(kafka, ATTENDANCE_TOPIC, attendance(person, cohort.session_ids[1]), key=person)
 
     await total_reaches(system, person, "8")
-    async with system.client("hours", Role.INGEST, "door-3") as ingest:
+    async with system.client("hours", Role.INGEST, "door-3", sources=[DOOR]) as ingest:
         again = await ingest.post(
             "/attendance", content=credited.to_json(), headers={"content-type": "application/cloudevents+json"}
         )

@@ -29,7 +29,7 @@ class Api:
         return self.hours.database
 
     async def post(self, body: bytes, content_type: str, role: Role = Role.INGEST) -> httpx.Response:
-        headers = {"content-type": content_type, **bearer(role, DOOR_SYSTEM)}
+        headers = {"content-type": content_type, **bearer(role, DOOR_SYSTEM, sources=["urn:dangxiao:*"])}
         return await self.client.post("/attendance", content=body, headers=headers)
 
 

@@ -21,6 +21,7 @@ from services.hours.models import (
     ParkedAttendance,
 )
 from services.hours.views import person_hours_view
+from shared.auth import Principal, Role
 from shared.consumer import EventConsumer, InboundRecord, Outcome
 from shared.db import Database
 from shared.events.contracts import (
@@ -450,9 +451,15 @@ def document(event: CloudEvent) -> dict[str, Any]:
     return event.model_dump(mode="json", exclude_none=True)
 
 
-async def ingest(database: Database, documents: list[Any]) -> list[tuple[str | None, IngestOutcome, str | None]]:
+# The campus attendance gateway: it relays the door readers and the class managers' tablets.
+GATEWAY = Principal("door-3", frozenset({Role.INGEST}), sources=("urn:dangxiao:door:*", TABLET))
+
+
+async def ingest(
+    database: Database, documents: list[Any], sender: Principal = GATEWAY
+) -> list[tuple[str | None, IngestOutcome, str | None]]:
     async with unit_of_work_factory(database)() as uow:
-        report = await handlers.ingest_attendance(uow, documents, ATTENDANCE_TOPIC, "door-3")
+        report = await handlers.ingest_attendance(uow, documents, ATTENDANCE_TOPIC, sender)
         await uow.commit()
     assert sum(report.counts.values()) == len(documents)
     return [(result.id, result.outcome, result.reason) for result in report.results]
@@ -549,3 +556,23 @@ async def test_an_event_received_over_http_takes_effect_through_the_consumer(hou
     assert await hours.consumer.consume(relayed) is Outcome.APPLIED
     assert await hours.deliver(swipe) is Outcome.DUPLICATE  # the same event sent to Kafka directly as well
     assert [entry.hours for entry in await hours.ledger(person_id)] == [Decimal(4)]
+
+
+async def test_a_system_sends_only_as_itself_and_takes_back_only_its_own_attendance(sqlite_database) -> None:
+    database = await sqlite_database("hours")
+    door_only = Principal("door-7", frozenset({Role.INGEST}), sources=(DOOR,))
+    person_id = unique("person")
+    own = attended(person_id, unique("session"))
+    the_tablets = attended(person_id, unique("session"), source=TABLET)
+    own_void = voided(own).model_copy(update={"source": DOOR})
+    void_of_the_tablets = voided(the_tablets).model_copy(update={"source": DOOR})
+
+    outcomes = await ingest(
+        database, [document(e) for e in (own, the_tablets, own_void, void_of_the_tablets)], sender=door_only
+    )
+
+    assert [outcome for _, outcome, _ in outcomes] == ["accepted", "rejected", "accepted", "rejected"]
+    assert outcomes[1][2] == f"source-not-allowed: this sender may not send as {TABLET!r}"
+    assert outcomes[3][2] == f"source-not-allowed: this sender may not send as {TABLET!r}"
+    admin = Principal("admin-1", frozenset({Role.ADMIN}))
+    assert [o for _, o, _ in await ingest(database, [document(the_tablets)], sender=admin)] == ["accepted"]

@@ -112,3 +112,16 @@ def test_tokens_of_a_campus_sso_verify_with_its_public_key_alone() -> None:
     # A token signed with the shared development secret is no good once the SSO's key is configured.
     with pytest.raises(ValueError, match="invalid token"):
         verifier.verify(jwt.encode(claims, DEVELOPMENT_JWT_SECRET, algorithm="HS256"))
+
+
+def test_an_outside_system_may_send_only_as_the_sources_its_token_names() -> None:
+    settings = ServiceSettings()
+    token = mint_token(settings, "door-gateway", [Role.INGEST], sources=["urn:dangxiao:door:*", "urn:shou:tablet"])
+    gateway = TokenVerifier(settings).verify(token)
+
+    assert gateway.may_send_as("urn:dangxiao:door:building-3")
+    assert gateway.may_send_as("urn:shou:tablet")
+    assert not gateway.may_send_as("urn:shou:tablet:2")
+    assert not gateway.may_send_as("urn:dangxiao:elearning")
+    assert not TokenVerifier(settings).verify(mint_token(settings, "p", [Role.INGEST])).may_send_as("urn:x")
+    assert Principal("a1", frozenset({Role.ADMIN})).may_send_as("urn:anything")
