@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import CreateDatabase
-from tests.e2e.system import SERVICES, ServiceProcess, System, free_port, service_environment
-from tests.support import unique
+from tests.e2e.system import ServiceProcess, System, free_port, service_environment
+from tests.support import SERVICES, unique
 
 pytestmark = pytest.mark.e2e
 

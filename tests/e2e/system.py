@@ -17,8 +17,6 @@ import httpx
 from shared.auth import Role
 from tests.support import ROOT, bearer
 
-SERVICES = ("enrollment", "hours", "evaluation", "certificates")
-
 
 def free_port() -> int:
     with socket.socket() as probe:

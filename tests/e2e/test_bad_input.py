@@ -9,9 +9,9 @@ import pytest
 
 from shared.auth import Role
 from shared.events.contracts import AttendanceRecorded
-from tests.e2e.system import SERVICES, System
+from tests.e2e.system import System
 from tests.e2e.test_one_class import DOOR, attendance, open_class, total_reaches
-from tests.support import event_of, unique
+from tests.support import SERVICES, event_of, unique
 
 pytestmark = pytest.mark.e2e
 

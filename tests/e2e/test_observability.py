@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.system import SERVICES, System
+from tests.e2e.system import System
+from tests.support import SERVICES
 
 pytestmark = pytest.mark.e2e
 
