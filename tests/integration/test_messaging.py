@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 
 import pytest
 from faststream.kafka import KafkaBroker
 from sqlmodel import col, select
 
-from shared.broker import Publishers, dead_letter_sender, ensure_topics, subscribe
-from shared.consumer import EventConsumer, EventHandlers, InboundRecord
+from shared.broker import KafkaSubscriber, Publishers, dead_letter_sender, ensure_topics, subscribe
+from shared.consumer import DeadLetters, EventConsumer, EventHandlers, InboundRecord
 from shared.db import Database
 from shared.events.contracts import ENROLLMENT_TOPIC, PersonRegistered
 from shared.events.envelope import CloudEvent
@@ -31,45 +32,67 @@ async def database(create_postgres_database: CreateDatabase) -> AsyncIterator[Da
     await database.dispose()
 
 
+@dataclass
+class Instance:
+    """One service instance as far as consuming goes: a broker subscribed in a group, and what it applied."""
+
+    broker: KafkaBroker
+    subscriber: KafkaSubscriber
+    applied: list[str] = field(default_factory=list)
+
+
+def instance_consuming(
+    kafka_bootstrap: str,
+    database: Database,
+    topic: str,
+    group: str,
+    dead_letters: Callable[[KafkaBroker], DeadLetters] = lambda broker: dead_letter_sender(broker, "test"),
+) -> Instance:
+    """Subscribes a handler that records the person ids of PersonRegistered events; start its broker to run."""
+    broker = KafkaBroker(kafka_bootstrap)
+    applied: list[str] = []
+    handlers = EventHandlers()
+
+    @handlers.on(PersonRegistered)
+    async def remember(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> None:
+        applied.append(data.person_id)
+
+    consumer = EventConsumer(
+        service="test",
+        handlers=handlers,
+        unit_of_work=unit_of_work_factory(database),
+        dead_letters=dead_letters(broker),
+        max_attempts=3,
+    )
+    return Instance(broker, subscribe(broker, consumer, topic, group_id=group, description="test"), applied)
+
+
 async def test_a_malformed_record_is_dead_lettered_with_its_reason_and_the_next_is_processed(
     kafka_bootstrap: str, database: Database
 ) -> None:
     topic = unique("test.people")
     await ensure_topics(kafka_bootstrap, [topic], partitions=1)
-    seen: list[str] = []
-    handlers = EventHandlers()
-
-    @handlers.on(PersonRegistered)
-    async def remember(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> None:
-        seen.append(data.person_id)
-
-    broker = KafkaBroker(kafka_bootstrap)
-    consumer = EventConsumer(
-        service="test",
-        handlers=handlers,
-        unit_of_work=unit_of_work_factory(database),
-        dead_letters=dead_letter_sender(broker, "test"),
-        max_attempts=3,
-    )
-    subscribe(broker, consumer, topic, group_id=unique("group"), description="test")
+    instance = instance_consuming(kafka_bootstrap, database, topic, unique("group"))
     good = event_of(PersonRegistered(person_id="p-after", name="赵六"))
     async with producer(kafka_bootstrap) as client:
         await send_raw(client, topic, b"{this is not json", key="p", **{"content-type": "application/cloudevents+json"})
         await send_structured(client, topic, good, key="p")
         await send_structured(client, topic, good, key="p")  # redelivered duplicate
-    await broker.start()
+    await instance.broker.start()
     try:
         [letter] = await records_until(kafka_bootstrap, f"{topic}.dlq", lambda r: True)
-        await eventually(lambda: asyncio.sleep(0, result=seen or None), what="the next record to be processed")
+        await eventually(
+            lambda: asyncio.sleep(0, result=instance.applied or None), what="the next record to be processed"
+        )
     finally:
-        await broker.stop()
+        await instance.broker.stop()
 
     assert letter.value == b"{this is not json"
     assert header(letter, "dlq-reason") == "malformed-json"
     assert "not valid JSON" in (header(letter, "dlq-message") or "")
     assert header(letter, "dlq-original-topic") == topic
     assert header(letter, "content-type") == "application/cloudevents+json"
-    assert seen == ["p-after"]
+    assert instance.applied == ["p-after"]
     async with database.sessions() as session:
         assert await session.get(InboxRecord, (good.source, good.id)) is not None
 
@@ -122,32 +145,14 @@ async def test_two_instances_in_one_group_share_the_partitions_and_apply_each_ev
     topic = unique("test.shared")
     await ensure_topics(kafka_bootstrap, [topic], partitions=3)
     group = unique("group")
-    applied_by: dict[str, list[str]] = {"first": [], "second": []}
-    brokers, subscribers = [], []
-    for instance in applied_by:
-        handlers = EventHandlers()
-
-        async def remember(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered, name: str = instance) -> None:
-            applied_by[name].append(data.person_id)
-
-        handlers.on(PersonRegistered)(remember)
-        broker = KafkaBroker(kafka_bootstrap)
-        consumer = EventConsumer(
-            service=instance,
-            handlers=handlers,
-            unit_of_work=unit_of_work_factory(database),
-            dead_letters=dead_letter_sender(broker, instance),
-            max_attempts=3,
-        )
-        subscribers.append(subscribe(broker, consumer, topic, group_id=group, description="test"))
-        brokers.append(broker)
-
-    for broker in brokers:
-        await broker.start()
+    first, second = (instance_consuming(kafka_bootstrap, database, topic, group) for _ in range(2))
+    for instance in (first, second):
+        await instance.broker.start()
     try:
 
         async def both_assigned() -> bool:
-            assignments = [s.consumer.assignment() if s.consumer else set() for s in subscribers]
+            consumers = [instance.subscriber.consumer for instance in (first, second)]
+            assignments = [consumer.assignment() if consumer else set() for consumer in consumers]
             return all(assignments) and len(set().union(*assignments)) == 3
 
         await eventually(both_assigned, what="the group to split the three partitions between both instances")
@@ -158,15 +163,15 @@ async def test_two_instances_in_one_group_share_the_partitions_and_apply_each_ev
                 await send_structured(client, topic, registered, key=person)
 
         async def all_applied() -> bool:
-            return len(applied_by["first"]) + len(applied_by["second"]) >= len(people)
+            return len(first.applied) + len(second.applied) >= len(people)
 
         await eventually(all_applied, what="every event to be applied by one of the two instances")
     finally:
-        for broker in brokers:
-            await broker.stop()
+        for instance in (first, second):
+            await instance.broker.stop()
 
-    assert sorted(applied_by["first"] + applied_by["second"]) == sorted(people)
-    assert applied_by["first"] and applied_by["second"], f"one instance did all the work: {applied_by}"
+    assert sorted(first.applied + second.applied) == sorted(people)
+    assert first.applied and second.applied, f"one instance did all the work: {first.applied} / {second.applied}"
 
 
 async def test_a_record_is_not_committed_past_until_it_was_handled_even_when_dead_lettering_fails(
@@ -175,41 +180,32 @@ async def test_a_record_is_not_committed_past_until_it_was_handled_even_when_dea
     topic = unique("test.retry")
     await ensure_topics(kafka_bootstrap, [topic], partitions=1)
     attempts: list[str] = []
-    seen: list[str] = []
-    handlers = EventHandlers()
 
-    @handlers.on(PersonRegistered)
-    async def remember(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> None:
-        seen.append(data.person_id)
+    def down_once(broker: KafkaBroker) -> DeadLetters:
+        send_to_dead_letter_topic = dead_letter_sender(broker, "test")
 
-    broker = KafkaBroker(kafka_bootstrap)
-    send_to_dead_letter_topic = dead_letter_sender(broker, "test")
+        async def dead_letters_down_once(record: InboundRecord, code: str, message: str) -> None:
+            attempts.append(code)
+            if len(attempts) == 1:
+                raise ConnectionError("the dead-letter topic is unreachable")
+            await send_to_dead_letter_topic(record, code, message)
 
-    async def dead_letters_down_once(record: InboundRecord, code: str, message: str) -> None:
-        attempts.append(code)
-        if len(attempts) == 1:
-            raise ConnectionError("the dead-letter topic is unreachable")
-        await send_to_dead_letter_topic(record, code, message)
+        return dead_letters_down_once
 
-    consumer = EventConsumer(
-        service="test",
-        handlers=handlers,
-        unit_of_work=unit_of_work_factory(database),
-        dead_letters=dead_letters_down_once,
-        max_attempts=3,
-    )
-    subscribe(broker, consumer, topic, group_id=unique("group"), description="test")
+    instance = instance_consuming(kafka_bootstrap, database, topic, unique("group"), dead_letters=down_once)
     async with producer(kafka_bootstrap) as client:
         await send_raw(client, topic, b"\x00 not an event", key="p", **{"content-type": "application/cloudevents+json"})
         await send_structured(client, topic, event_of(PersonRegistered(person_id="p-next", name="钱七")), key="p")
-    await broker.start()
+    await instance.broker.start()
     try:
         [letter] = await records_until(kafka_bootstrap, f"{topic}.dlq", lambda r: True)
-        await eventually(lambda: asyncio.sleep(0, result=seen or None), what="the record after it to be processed")
+        await eventually(
+            lambda: asyncio.sleep(0, result=instance.applied or None), what="the record after it to be processed"
+        )
     finally:
-        await broker.stop()
+        await instance.broker.stop()
 
     # The failed dead-lettering left the offset where it was: the record came again and was dead-lettered.
     assert attempts == ["malformed-json", "malformed-json"]
     assert letter.value == b"\x00 not an event"
-    assert seen == ["p-next"]
+    assert instance.applied == ["p-next"]
