@@ -89,11 +89,22 @@ class TokenVerifier:
         if unknown:
             raise ValueError(f"invalid token: unknown roles {unknown}")
         sources = claims.get("sources", [])
-        if not isinstance(sources, list) or not all(isinstance(source, str) and source for source in sources):
-            raise ValueError("invalid token: sources must be a list of CloudEvents sources")
+        if not isinstance(sources, list) or not all(_is_source_pattern(source) for source in sources):
+            raise ValueError(
+                "invalid token: sources must be CloudEvents sources, a '*' only whole after ':' or '/' "
+                "(as in 'urn:dangxiao:door:*')"
+            )
         return Principal(
             subject=str(claims["sub"]), roles=frozenset(Role(role) for role in raw_roles), sources=tuple(sources)
         )
+
+
+def _is_source_pattern(pattern: object) -> bool:
+    """``urn:a:door:*`` covers ``urn:a:door:3``; ``urn:a:do*`` would cover ``urn:a:doorbell`` too, so it is refused."""
+    if not isinstance(pattern, str) or not pattern:
+        return False
+    stem, star, rest = pattern.partition("*")
+    return not star or (not rest and stem.endswith((":", "/")))
 
 
 def mint_token(

@@ -23,6 +23,7 @@ from shared.events.contracts import dead_letter_topic
 from shared.events.envelope import EventData
 from shared.logging import get_logger
 from shared.metrics import REGISTRY
+from shared.outbox import UndeliverableRecord
 from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -66,7 +67,7 @@ class Publishers:
     async def send(self, topic: str, key: bytes, value: bytes, headers: Mapping[str, str]) -> Awaitable[object]:
         publisher = self._by_topic.get(topic)
         if publisher is None:
-            raise LookupError(f"this service does not publish to {topic!r}")
+            raise UndeliverableRecord(f"this service does not publish to {topic!r}")
         future: asyncio.Future[Any] = await publisher.publish(value, key=key, headers=dict(headers), no_confirm=True)
         return future
 

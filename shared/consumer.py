@@ -14,7 +14,8 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 import structlog
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from shared.events.contracts import CONTRACTS
 from shared.events.envelope import (
@@ -75,11 +76,33 @@ class DeadLetters(Protocol):
     async def __call__(self, record: InboundRecord, code: str, message: str) -> None: ...
 
 
+# PostgreSQL SQLSTATEs that mean "not now" rather than "not this event": connection exceptions (08…),
+# insufficient resources (53…), shutdown and restart (57P01-57P03), read-only after a failover (25006),
+# and the two ways concurrent transactions lose to each other (deadlock 40P01, serialization 40001).
+POSTGRES_TRANSIENT_STATES = ("08", "53", "57P01", "57P02", "57P03", "25006", "40P01", "40001")
+# SQLite primary result codes of the same kind: BUSY, LOCKED, IOERR, FULL, CANTOPEN, PROTOCOL.
+SQLITE_TRANSIENT_CODES = frozenset({5, 6, 10, 13, 14, 15})
+
+
 def is_outage(error: BaseException) -> bool:
-    """The database or the network is away (or busy): waiting helps, and dead-lettering would be wrong."""
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
+    """The database or the network is away, busy or contended: waiting helps, dead-lettering would be wrong.
+
+    Decided by the database's own error code, so that a bug (no such table, a syntax error) is not waited on
+    forever and a restarting PostgreSQL is not mistaken for a bad event.
+    """
+    if isinstance(error, PoolTimeoutError | DisconnectionError | OSError | TimeoutError):
         return True
-    return isinstance(error, OperationalError | InterfaceError | DisconnectionError | OSError | TimeoutError)
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error.orig, OSError):
+        return True
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(POSTGRES_TRANSIENT_STATES)
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    if isinstance(sqlite_code, int):
+        return sqlite_code & 0xFF in SQLITE_TRANSIENT_CODES
+    return isinstance(error, InterfaceError)
 
 
 class EventConsumer:

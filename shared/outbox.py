@@ -55,8 +55,13 @@ def outbox_row_for(data: EventData, source: str) -> OutboxMessage:
 # (topic, key, value, headers) -> awaitable that completes once the broker acknowledged the record.
 Send = Callable[[str, bytes, bytes, Mapping[str, str]], Awaitable[Awaitable[object]]]
 
+
+class UndeliverableRecord(Exception):
+    """A row this service cannot publish however often it tries (e.g. a topic it no longer produces to)."""
+
+
 # Refused however often they are sent; anything else (broker away, leader moving) is retried in order.
-UNDELIVERABLE = (LookupError, MessageSizeTooLargeError, RecordTooLargeError, InvalidTopicError)
+UNDELIVERABLE = (UndeliverableRecord, MessageSizeTooLargeError, RecordTooLargeError, InvalidTopicError)
 
 # One relay at a time per database: rows leave in commit order even with several instances running.
 RELAY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('dangxiao-outbox-relay', 0))"

@@ -50,8 +50,12 @@ class UnitOfWork:
             # SQLite has one writer, and its driver opens the transaction only at the first write, so reads
             # before it would each see their own moment. Taking the write lock first makes the whole unit one
             # serializable transaction (a no-op write is enough to take it).
-            connection = await self.session.connection()
-            await connection.execute(text("UPDATE inbox_record SET outcome = outcome WHERE 1 = 0"))
+            try:
+                connection = await self.session.connection()
+                await connection.execute(text("UPDATE inbox_record SET outcome = outcome WHERE 1 = 0"))
+            except BaseException:
+                await self.session.close()  # __aexit__ will not run: give the connection back here
+                raise
         return self
 
     async def __aexit__(

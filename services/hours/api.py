@@ -44,6 +44,9 @@ _ATTENDANCE_BODY: dict[str, Any] = {
 )
 async def receive_attendance(request: Request, runtime: Runtime, sender: Sender) -> IngestReport:
     """Attendance events as CloudEvents, one or a batch; the answer gives each one's outcome."""
+    declared_length = request.headers.get("content-length", "")
+    if declared_length.isdigit() and int(declared_length) > MAX_BODY_BYTES:
+        raise _too_large()  # refused before reading it
     documents = _events_in(request.headers.get("content-type"), await request.body())
     return await execute(runtime, handlers.ingest_attendance, documents, runtime.settings.attendance_topic, sender)
 
@@ -61,6 +64,12 @@ async def person_hours(
         return await views.person_hours_view(session, person_id, year or ledger_year(utcnow()))
 
 
+def _too_large() -> HTTPException:
+    return HTTPException(
+        status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_BODY_BYTES // 1024 // 1024} MiB per request; split it"
+    )
+
+
 def _events_in(content_type: str | None, body: bytes) -> list[Any]:
     """The decoded events of a request body, or the 4xx that says what is wrong with it."""
     media_type = (content_type or "").split(";")[0].strip().lower()
@@ -71,9 +80,7 @@ def _events_in(content_type: str | None, body: bytes) -> list[Any]:
             f"not {media_type or 'no content type'}",
         )
     if len(body) > MAX_BODY_BYTES:
-        raise HTTPException(
-            status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_BODY_BYTES // 1024 // 1024} MiB per request; split it"
-        )
+        raise _too_large()
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as error:  # ValueError covers bad JSON and bad UTF-8

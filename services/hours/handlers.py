@@ -407,8 +407,18 @@ def _claimed_identity(document: Any) -> tuple[str | None, str | None]:
     """(source, id) as the sender wrote them, to name in the answer even an event that is rejected."""
     if not isinstance(document, dict):
         return None, None
-    source, event_id = document.get("source"), document.get("id")
-    return (source if isinstance(source, str) else None, event_id if isinstance(event_id, str) else None)
+    return _echoable(document.get("source")), _echoable(document.get("id"))
+
+
+def _echoable(value: Any) -> str | None:
+    """A claimed value fit to repeat in the answer: text of sensible length that JSON can carry."""
+    if not isinstance(value, str) or len(value) > 255:
+        return None
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return None
+    return value
 
 
 def _record_key(event: CloudEvent, data: EventData) -> str:

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 from shared.broker import KafkaSubscriber, Publishers, dead_letter_sender, ensure_topics, subscribe
 from shared.consumer import DeadLetters, EventConsumer, EventHandlers, InboundRecord
 from shared.db import Database
-from shared.events.contracts import ENROLLMENT_TOPIC, PersonRegistered
+from shared.events.contracts import ENROLLMENT_TOPIC, PersonEnrolled, PersonRegistered
 from shared.events.envelope import CloudEvent
 from shared.outbox import OutboxMessage, OutboxRelay
 from shared.unit_of_work import InboxRecord, UnitOfWork
@@ -97,27 +97,35 @@ async def test_a_malformed_record_is_dead_lettered_with_its_reason_and_the_next_
         assert await session.get(InboxRecord, (good.source, good.id)) is not None
 
 
-async def test_two_relays_publish_every_committed_event_exactly_once(kafka_bootstrap: str, database: Database) -> None:
+async def test_two_relays_publish_every_committed_event_once_and_in_commit_order(
+    kafka_bootstrap: str, database: Database
+) -> None:
     await ensure_topics(kafka_bootstrap, [ENROLLMENT_TOPIC])
-    marker = unique("relay")
-    people = [PersonRegistered(person_id=f"{marker}-{n}", name="学员") for n in range(300)]
+    class_id = unique("relay-class")
+    # One class: one key, one partition, where the order of the 300 enrollments must survive.
+    enrollments = [PersonEnrolled(enrollment_id=f"e{n:03d}", class_id=class_id, person_id=f"p{n}") for n in range(300)]
     async with unit_of_work_factory(database)() as uow:
-        for person in people:
-            uow.emit(person)
+        for enrollment in enrollments:
+            uow.emit(enrollment)
         await uow.commit()
+
+    async def pending() -> int:
+        async with database.sessions() as session:
+            query = select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))
+            return len((await session.exec(query)).all())
 
     brokers = [KafkaBroker(kafka_bootstrap, enable_idempotence=True, acks="all") for _ in range(2)]
     relays = []
     for broker in brokers:
-        publishers = Publishers(broker, {ENROLLMENT_TOPIC: (PersonRegistered,)})
+        publishers = Publishers(broker, {ENROLLMENT_TOPIC: (PersonEnrolled,)})
         await broker.start()
         relays.append(OutboxRelay(database, publishers.send, "test", poll_seconds=0.1, batch_size=50))
     try:
-        # Both drain the same outbox at once; row locks (SKIP LOCKED) keep them off each other's rows.
+        # Both drain the same outbox at once; whichever holds the relay lock publishes, the other waits.
         async def drain(relay: OutboxRelay) -> int:
             published = 0
-            while count := await relay.publish_pending():
-                published += count
+            while await pending():
+                published += await relay.publish_pending()
             return published
 
         counts = await asyncio.gather(*(drain(relay) for relay in relays))
@@ -125,18 +133,15 @@ async def test_two_relays_publish_every_committed_event_exactly_once(kafka_boots
         for broker in brokers:
             await broker.stop()
 
-    assert sum(counts) == len(people)
+    assert sum(counts) == len(enrollments)
     records = await records_until(
         kafka_bootstrap,
         ENROLLMENT_TOPIC,
-        lambda r: str(cloudevent_of(r)["data"].get("person_id", "")).startswith(marker),
-        count=len(people),
+        lambda r: cloudevent_of(r)["data"].get("class_id") == class_id,
+        count=len(enrollments),
     )
-    ids = [cloudevent_of(r)["data"]["person_id"] for r in records]
-    assert sorted(ids) == sorted(p.person_id for p in people)
-    async with database.sessions() as session:
-        unpublished = await session.exec(select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None)))
-        assert unpublished.all() == []
+    assert [cloudevent_of(r)["data"]["enrollment_id"] for r in records] == [e.enrollment_id for e in enrollments]
+    assert len({record.partition for record in records}) == 1
 
 
 async def test_two_instances_in_one_group_share_the_partitions_and_apply_each_event_once(

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlmodel import select
 
-from shared.consumer import EventHandlers, Outcome
+from shared.consumer import EventHandlers, Outcome, is_outage
 from shared.events.contracts import ATTENDANCE_TOPIC, ENROLLMENT_TOPIC, ClassCreated, PersonEnrolled, PersonRegistered
 from shared.events.envelope import CloudEvent, ContractViolation
 from shared.outbox import OutboxMessage
@@ -183,3 +185,51 @@ async def test_units_of_work_on_sqlite_never_interleave_a_read_and_a_write(sqlit
 
     numbers = sorted(event.data["person_id"] for event in await outbox_events(database))
     assert numbers == sorted(f"n{n}" for n in range(20))
+
+
+class PostgresError(Exception):
+    """Stands in for asyncpg's error as SQLAlchemy hands it over: it carries the SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "outage"),
+    [
+        ("57P03", True),  # the database system is starting up
+        ("57P01", True),  # admin shutdown
+        ("53300", True),  # too many connections
+        ("08006", True),  # connection failure
+        ("25006", True),  # read-only transaction: a replica after failover
+        ("40P01", True),  # deadlock detected: another transaction won
+        ("42P01", False),  # undefined table: a bug, not an outage
+        ("23505", False),  # unique violation: a race the next attempt resolves, counted
+        ("22003", False),  # numeric value out of range: the event's own fault
+    ],
+)
+def test_postgresql_errors_are_told_apart_by_their_sqlstate(sqlstate: str, outage: bool) -> None:
+    assert is_outage(DBAPIError("SELECT 1", {}, PostgresError(sqlstate))) is outage
+
+
+def test_sqlite_errors_are_told_apart_by_their_result_code(tmp_path) -> None:
+    path = tmp_path / "codes.db"
+    holder, waiter = sqlite3.connect(path, timeout=0), sqlite3.connect(path, timeout=0)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("INSERT INTO t VALUES (1)")  # holds the write lock, uncommitted
+    with pytest.raises(sqlite3.OperationalError) as locked:
+        waiter.execute("INSERT INTO t VALUES (2)")
+    with pytest.raises(sqlite3.OperationalError) as missing:
+        waiter.execute("SELECT * FROM no_such_table")
+    holder.close()
+    waiter.close()
+
+    assert is_outage(OperationalError("INSERT", {}, locked.value))
+    assert not is_outage(OperationalError("SELECT", {}, missing.value))
+
+
+def test_a_refused_connection_or_an_exhausted_pool_is_an_outage_and_a_bug_is_not() -> None:
+    assert is_outage(ConnectionRefusedError(111, "Connection refused"))
+    assert is_outage(PoolTimeoutError("QueuePool limit reached"))
+    assert not is_outage(KeyError("session_id"))

@@ -29,7 +29,10 @@ class Api:
         return self.hours.database
 
     async def post(self, body: bytes, content_type: str, role: Role = Role.INGEST) -> httpx.Response:
-        headers = {"content-type": content_type, **bearer(role, DOOR_SYSTEM, sources=["urn:dangxiao:*"])}
+        headers = {
+            "content-type": content_type,
+            **bearer(role, DOOR_SYSTEM, sources=["urn:dangxiao:door:*", "urn:dangxiao:tablet:*"]),
+        }
         return await self.client.post("/attendance", content=body, headers=headers)
 
 
@@ -59,6 +62,16 @@ async def test_a_batch_is_answered_event_by_event_and_only_valid_new_ones_are_fo
     assert [event.id for event in await outbox_events(api.database)] == [swipe.id]
 
 
+async def test_what_a_rejected_event_claims_is_echoed_only_when_it_is_text(api: Api) -> None:
+    body = '[{"specversion": "1.0", "id": "x\\ud800", "source": "urn:dangxiao:door:\\udfff", "type": "t"}]'
+
+    answer = await api.post(body.encode(), BATCH_CONTENT_TYPE)
+
+    assert answer.status_code == 202
+    [result] = answer.json()["results"]
+    assert (result["source"], result["id"], result["outcome"]) == (None, None, "rejected")
+
+
 async def test_one_event_in_structured_mode_is_accepted_then_a_duplicate(api: Api) -> None:
     swipe = attended(unique("person"), unique("session"))
 
@@ -80,6 +93,7 @@ async def test_one_event_in_structured_mode_is_accepted_then_a_duplicate(api: Ap
         (b"[]", BATCH_CONTENT_TYPE, 400, "the batch is empty"),
         (b"{}", BATCH_CONTENT_TYPE, 400, "is a JSON array of events"),
         (b"[" + b"{}," * 500 + b"{}]", BATCH_CONTENT_TYPE, 413, "at most 500 events per batch"),
+        (b"[" + b" " * (8 * 1024 * 1024) + b"]", BATCH_CONTENT_TYPE, 413, "at most 8 MiB per request"),
     ],
 )
 async def test_a_body_that_is_not_cloudevents_is_refused_with_a_message(

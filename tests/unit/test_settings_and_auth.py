@@ -125,3 +125,11 @@ def test_an_outside_system_may_send_only_as_the_sources_its_token_names() -> Non
     assert not gateway.may_send_as("urn:dangxiao:elearning")
     assert not TokenVerifier(settings).verify(mint_token(settings, "p", [Role.INGEST])).may_send_as("urn:x")
     assert Principal("a1", frozenset({Role.ADMIN})).may_send_as("urn:anything")
+
+
+@pytest.mark.parametrize("pattern", ["*", "urn:dangxiao:do*", "urn:*:door", ""])
+def test_a_source_pattern_must_not_cover_more_than_it_appears_to(pattern: str) -> None:
+    settings = ServiceSettings()
+    token = mint_token(settings, "door-gateway", [Role.INGEST], sources=[pattern] if pattern else [""])
+    with pytest.raises(ValueError, match="sources must be CloudEvents sources"):
+        TokenVerifier(settings).verify(token)
