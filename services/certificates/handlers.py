@@ -16,7 +16,9 @@ from sqlmodel import col, select
 from services.certificates.domain.completion import (
     CertificateAction,
     LearnerFacts,
+    LedgerLine,
     certificate_action,
+    credited_hours,
     decide_completion,
     supersedes,
 )
@@ -125,14 +127,12 @@ async def _post_hours(
         return Outcome.IGNORED  # 学时 outside any class (e.g. online study) count toward no certificate
     if await uow.session.get(HoursEntry, entry_id) is not None:
         return Outcome.DUPLICATE  # the same ledger entry again, under another event id
-    uow.session.add(HoursEntry(entry_id=entry_id, person_id=person_id, class_id=class_id, hours=hours))
-    progress = await _locked_progress(uow, person_id, class_id)
-    # Looked for holding the lock: a replacing credit stored concurrently is either seen here, or sees this entry.
-    if replaced_by is not None and await uow.session.get(HoursEntry, replaced_by) is None:
-        # Half a correction: deciding now would revoke a certificate the replacing credit may restore. That
-        # credit decides when it arrives, counting this reversal.
-        return Outcome.PARKED
-    return await _decide(uow, progress)
+    uow.session.add(
+        HoursEntry(
+            entry_id=entry_id, person_id=person_id, class_id=class_id, hours=hours, replaced_by_entry_id=replaced_by
+        )
+    )
+    return await _decide(uow, await _locked_progress(uow, person_id, class_id))
 
 
 async def _locked_progress(uow: UnitOfWork, person_id: str, class_id: str) -> CertificateProgress:
@@ -165,15 +165,17 @@ async def _decide(uow: UnitOfWork, progress: CertificateProgress) -> Outcome | N
     if training_class is None or holder is None:
         return Outcome.PARKED  # a certificate names its class and holder: decided once both are known
     entries = await uow.session.exec(
-        select(col(HoursEntry.hours)).where(HoursEntry.person_id == person_id, HoursEntry.class_id == class_id)
+        select(HoursEntry).where(HoursEntry.person_id == person_id, HoursEntry.class_id == class_id)
     )
     # Summed here, not by the database: SQLite would add them up as floats.
-    credited_hours = sum(entries.all(), Decimal(0))
+    credited = credited_hours(
+        LedgerLine(entry.entry_id, entry.hours, entry.replaced_by_entry_id) for entry in entries.all()
+    )
     completion = decide_completion(
         LearnerFacts(
             required_hours=training_class.required_hours,
             enrolled=progress.enrolled,
-            credited_hours=credited_hours,
+            credited_hours=credited,
             assessment_passed=progress.assessment_passed,
         )
     )
@@ -188,7 +190,7 @@ async def _decide(uow: UnitOfWork, progress: CertificateProgress) -> Outcome | N
     ).first()
     match certificate_action(completion, holds_valid_certificate=valid is not None):
         case CertificateAction.ISSUE:
-            _issue(uow, training_class, holder, credited_hours)
+            _issue(uow, training_class, holder, credited)
         case CertificateAction.REVOKE:
             assert valid is not None  # revoking is only ever the answer for a valid certificate
             _revoke(uow, valid, completion.reason)

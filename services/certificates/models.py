@@ -66,6 +66,7 @@ class HoursEntry(SQLModel, table=True):
     person_id: str = Field(max_length=64)
     class_id: str = Field(max_length=64)
     hours: Decimal = Field(sa_type=Numeric(7, 2), description="学时: positive when credited, negative when reversed")
+    replaced_by_entry_id: str | None = Field(default=None, max_length=64, description="a correction's new credit")
 
 
 class CertificateStatus(StrEnum):

@@ -10,7 +10,9 @@ from services.certificates.domain.completion import (
     CertificateAction,
     Completion,
     LearnerFacts,
+    LedgerLine,
     certificate_action,
+    credited_hours,
     decide_completion,
     supersedes,
 )
@@ -170,3 +172,16 @@ def _check_symbols_of(without_check: str) -> str:
     """The one pair of check symbols that makes ``without_check`` a number, found by trying them all."""
     (pair,) = [a + b for a in SYMBOLS for b in SYMBOLS if parse_certificate_number(without_check + a + b) is not None]
     return pair
+
+
+def test_a_correction_counts_only_once_both_its_halves_are_in() -> None:
+    credit = LedgerLine("e1", Decimal(8))
+    reversal = LedgerLine("e2", Decimal(-8), replaced_by_entry_id="e3")
+    replacement = LedgerLine("e3", Decimal(10))
+    plain_reversal = LedgerLine("e4", Decimal(-2))
+
+    assert credited_hours([credit, reversal]) == Decimal(8)  # half a correction: as it stood
+    assert credited_hours([credit, reversal, replacement]) == Decimal(10)
+    assert credited_hours([credit, replacement]) == Decimal(18)  # replacement first: the reversal is still due
+    assert credited_hours([credit, plain_reversal]) == Decimal(6)
+    assert credited_hours([]) == Decimal(0)

@@ -254,10 +254,9 @@ async def test_a_correction_that_keeps_the_requirement_keeps_the_same_certificat
 
     replacement = learner.credited(replacing_hours)
     reversal = learner.reversed(credit, replaced_by=replacement)
-    if replacement_first:  # a replay, or odd order: the reversal finds its replacement and decides as usual
-        assert await certificates.deliver(replacement, reversal) == [Outcome.APPLIED] * 2
-    else:  # half a correction waits for its other half
-        assert await certificates.deliver(reversal, replacement) == [Outcome.PARKED, Outcome.APPLIED]
+    # Half a correction counts for nothing until its other half arrives, whichever comes first.
+    halves = (replacement, reversal) if replacement_first else (reversal, replacement)
+    assert await certificates.deliver(*halves) == [Outcome.APPLIED] * 2
 
     assert await certificates.events(REVOKED, learner) == []
     assert await certificates.events(ISSUED, learner) == [issued]
@@ -281,6 +280,21 @@ async def test_a_correction_below_the_requirement_revokes_once_its_replacement_a
     (revoked,) = await certificates.events(REVOKED, learner)
     assert revoked.data["certificate_number"] == issued.data["certificate_number"]
     assert revoked.data["reason"] == "only 20.00 of 24.00 学时"
+    assert await certificates.events(ISSUED, learner) == [issued]
+
+
+async def test_other_facts_arriving_mid_correction_do_not_see_half_of_it(sqlite_database) -> None:
+    certificates = Certificates(await sqlite_database("certificates"))
+    learner = Learner()
+    credit = learner.credited("8")
+    issued = await certified_with(certificates, learner, credit)
+    replacement = learner.credited("8")
+
+    await certificates.deliver(learner.reversed(credit, replaced_by=replacement))
+    await certificates.deliver(learner.assessed(passed=True, at=MONDAY + timedelta(hours=1)))  # decides in between
+    await certificates.deliver(replacement)
+
+    assert await certificates.events(REVOKED, learner) == []
     assert await certificates.events(ISSUED, learner) == [issued]
 
 

@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class LedgerLine:
+    """A 学时 ledger entry toward a class: positive when credited, negative when reversed."""
+
+    entry_id: str
+    hours: Decimal
+    replaced_by_entry_id: str | None = None  # a correcting reversal names the credit that replaces it
+
+
+def credited_hours(lines: Iterable[LedgerLine]) -> Decimal:
+    """The class's 学时 as the ledger stands, counting a correction only once it is whole.
+
+    A correction arrives as a reversal and then its replacing credit. In between, counting the reversal alone
+    would show a shortfall that never was, and revoke a certificate only to issue it again under a new number.
+    """
+    lines = list(lines)
+    received = {line.entry_id for line in lines}
+    return sum(
+        (line.hours for line in lines if line.replaced_by_entry_id is None or line.replaced_by_entry_id in received),
+        Decimal(0),
+    )
 
 
 @dataclass(frozen=True)

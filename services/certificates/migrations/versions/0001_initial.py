@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.String(64), nullable=False),
         sa.Column("class_id", sa.String(64), nullable=False),
         sa.Column("hours", sa.Numeric(7, 2), nullable=False),
+        sa.Column("replaced_by_entry_id", sa.String(64), nullable=True),
     )
     op.create_index("ix_certificate_hours_entry_learner", "certificate_hours_entry", ["person_id", "class_id"])
     op.create_table(
