@@ -31,11 +31,20 @@ class Cohort:
     person_id: str
 
 
-async def open_class(system: System, *, sessions: int, hours_each: int = 4, enroll: bool = True) -> Cohort:
-    """A 发展对象 (development targets) class of ``sessions`` sessions, one registered and enrolled learner."""
-    class_id = unique("2026-FZDX")
+async def open_class(
+    system: System,
+    *,
+    sessions: int,
+    hours_each: int = 4,
+    enroll: bool = True,
+    class_id: str | None = None,
+    person_id: str | None = None,
+) -> Cohort:
+    """A 发展对象 (development targets) class of ``sessions`` sessions (``<class_id>-01``, …), one registered
+    and, unless told otherwise, enrolled learner."""
+    class_id = class_id or unique("2026-FZDX")
     session_ids = [f"{class_id}-{n:02d}" for n in range(1, sessions + 1)]
-    person_id = unique("2026")
+    person_id = person_id or unique("2026")
     async with system.client("enrollment", Role.CLASS_MANAGER, "manager-1") as enrollment:
         created = await enrollment.post(
             "/classes",
@@ -200,29 +209,7 @@ async def test_attendance_before_its_session_is_known_is_credited_once_the_sessi
         await eventually(parked, what="the early attendance to be kept")
         assert Decimal((await hours.get(f"/persons/{person}/hours")).json()["total_hours"]) == 0
 
-    async with system.client("enrollment", Role.CLASS_MANAGER) as enrollment:
-        await enrollment.post("/persons", json={"person_id": person, "name": "李四"})
-        created = await enrollment.post(
-            "/classes",
-            json={
-                "class_id": class_id,
-                "title": "党务干部培训班",
-                "category": "party_affairs_cadres",
-                "year": 2026,
-                "required_hours": "4",
-                "sessions": [
-                    {
-                        "session_id": f"{class_id}-01",
-                        "title": "支部工作实务",
-                        "kind": "case",
-                        "starts_at": "2026-12-03T14:00:00+08:00",
-                        "duration_minutes": 180,
-                        "hours": 4,
-                    }
-                ],
-            },
-        )
-        assert created.status_code == 201, created.text
+    await open_class(system, sessions=1, enroll=False, class_id=class_id, person_id=person)
 
     await total_reaches(system, person, "4")
 
