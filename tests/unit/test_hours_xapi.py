@@ -193,7 +193,7 @@ def test_a_statement_is_read_only_with_its_id() -> None:
         (lambda s: s["object"].update(id="urn:dangxiao:session:a/b"), "does not name a session"),
         (
             lambda s: s.update(object={"objectType": "StatementRef", "id": str(uuid.uuid4())}),
-            "attendance is at a session or an activity, not a StatementRef",
+            "attendance is at a session or an activity, not at a StatementRef object",
         ),
         (lambda s: s.update(object={"objectType": "Place", "id": "urn:x"}), "is not an xAPI object type"),
         (lambda s: s["result"].update(extensions={HOURS_EXTENSION: "1.5"}), "expected a number of 学时"),

@@ -14,10 +14,14 @@ from datetime import date, datetime, timedelta
 from services.hours.domain.ledger import SCHOOL_TIMEZONE
 
 
+class PeriodError(ValueError):
+    """A span of days, or a moment, that cannot be placed on the school's calendar."""
+
+
 def school_date(moment: datetime) -> date:
     """The day a moment falls on in Beijing time."""
     if moment.tzinfo is None:
-        raise ValueError(f"{moment.isoformat()} has no time zone; the school's day cannot be told")
+        raise PeriodError(f"{moment.isoformat()} has no time zone; the school's day cannot be told")
     return moment.astimezone(SCHOOL_TIMEZONE).date()
 
 
@@ -28,7 +32,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.end is not None and self.end <= self.start:
-            raise ValueError(f"a period must end after it starts: {self.start} to {self.end}")
+            raise PeriodError(f"a period must end after it starts: {self.start} to {self.end}")
 
     def __contains__(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day < self.end)
@@ -58,7 +62,7 @@ class Period:
 def month_starts(period: Period) -> list[date]:
     """The first days of the calendar months a closed period covers in full or in part, in order."""
     if period.end is None:
-        raise ValueError(f"an open period ({period}) has no end to count months to")
+        raise PeriodError(f"an open period ({period}) has no end to count months to")
     firsts = []
     month = date(period.start.year, period.start.month, 1)
     while month < period.end:

@@ -459,7 +459,9 @@ def _parse_counts(spec: Node | None) -> tuple[frozenset[Channel] | None, frozens
 
 # ── The built-in requirements ──────────────────────────────────────────────────────────────────────────────────
 
-CONCENTRATED = {"channels": [Channel.OFFLINE.value]}  # 集中学习培训: concentrated, in person
+# "from": the first day of the year its source was issued, so that the source governs that year's window.
+# Concentrated study (集中学习培训) is counted as the offline channel; online study has a requirement of its own.
+CONCENTRATED = {"channels": [Channel.OFFLINE.value]}
 BUILT_IN_REQUIREMENTS_DATA: dict[str, Any] = {
     "requirements": [
         {

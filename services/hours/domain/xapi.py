@@ -156,7 +156,7 @@ def interpret(statement: object, *, platform: str) -> Interpretation:
     if verb not in ATTENDANCE_VERBS:
         return XapiNotAttendance(statement_id, f"verb {verb} records no attendance (only attended and completed do)")
     if object_type != "Activity":
-        raise XapiStatementError(f"object: attendance is at a session or an activity, not a {object_type}")
+        raise XapiStatementError(f"object: attendance is at a session or an activity, not at a {object_type} object")
     result = checked.get("result", {})
     session_id, activity = _studied(target, checked.get("context", {}), platform)
     return XapiAttendance(
