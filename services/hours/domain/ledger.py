@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from services.hours.domain.crediting import CENT, Credit, hours_text
@@ -39,9 +39,8 @@ def activity_item(platform: str, activity_id: str) -> str:
     return f"activity:{platform}:{activity_id}"
 
 
-@dataclass(frozen=True)
-class AttendanceRef:
-    """An attendance event by its CloudEvents identity."""
+class AttendanceRef(NamedTuple):
+    """An attendance event by its CloudEvents identity (a tuple: many are made and hashed per batch)."""
 
     source: str
     id: str
