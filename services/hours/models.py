@@ -7,7 +7,7 @@ the state a settlement needs (``LedgerItem``), so that no event ever scans the l
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -85,7 +85,9 @@ class Attendance(SQLModel, table=True):
     activity_id: str | None = Field(default=None, max_length=64)
     activity_platform: str | None = Field(default=None, max_length=100)
     class_id: str | None = Field(default=None, max_length=64)
+    category: str | None = Field(default=None, max_length=64, description="of the class, for a session")
     year: int
+    trained_on: date = Field(description="the day of the training, in Beijing time")
     status: str = Field(max_length=20)
     channel: str = Field(max_length=10)
     minutes: int | None = None
@@ -124,6 +126,9 @@ class LedgerEntry(SQLModel, table=True):
     class_id: str | None = Field(default=None, max_length=64)
     session_id: str | None = Field(default=None, max_length=64)
     activity_id: str | None = Field(default=None, max_length=64)
+    channel: str = Field(max_length=10, description="offline (concentrated, 集中) or online (网络)")
+    category: str | None = Field(default=None, max_length=64)
+    trained_on: date = Field(description="the day of the training, in Beijing time")
     rule: str | None = Field(default=None, max_length=64, description="the crediting rule; credits only")
     reason: str = Field(sa_column=Column(Text, nullable=False))
     # The attendance a credit is for; a reversal names the same attendance as the credit it takes back.

@@ -207,6 +207,9 @@ class LedgerRepository:
                 rule=credit.rule,
                 reason=credit.reason,
                 attendance=EventReference(source=attendance["source"], id=attendance["event_id"]),
+                channel=entry["channel"],
+                category=entry["category"],
+                trained_on=entry["trained_on"],
             ),
             cause=cause,
         )
@@ -237,6 +240,9 @@ class LedgerRepository:
                 session_id=entry["session_id"],
                 activity_id=entry["activity_id"],
                 reason=reason,
+                channel=entry["channel"],
+                category=entry["category"],
+                trained_on=entry["trained_on"],
             ),
             cause=cause,
         )
@@ -266,6 +272,9 @@ def _entry_for(attendance: Row) -> Row:
         "class_id": attendance["class_id"],
         "session_id": attendance["session_id"],
         "activity_id": attendance["activity_id"],
+        "channel": attendance["channel"],
+        "category": attendance["category"],
+        "trained_on": attendance["trained_on"],
         "attendance_source": attendance["source"],
         "attendance_event_id": attendance["event_id"],
     }

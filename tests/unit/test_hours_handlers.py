@@ -152,6 +152,9 @@ async def test_attendance_at_a_known_session_is_credited_and_announced(hours: Ho
         "rule": "session-tolerance/v1",
         "reason": entry.reason,
         "attendance": {"source": DOOR, "id": attendance.id},
+        "channel": "offline",
+        "category": "development_targets",
+        "trained_on": "2026-03-02",
     }
     # What the attendance caused names it as its cause.
     assert credited.causationid == attendance.id

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple, Protocol
@@ -22,6 +22,11 @@ SCHOOL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 def ledger_year(moment: datetime) -> int:
     return moment.astimezone(SCHOOL_TIMEZONE).year
+
+
+def ledger_day(moment: datetime) -> date:
+    """The day something happened, as the school's calendar has it."""
+    return moment.astimezone(SCHOOL_TIMEZONE).date()
 
 
 class EntryKind(StrEnum):

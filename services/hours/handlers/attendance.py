@@ -11,9 +11,9 @@ from typing import Any
 from sqlmodel import col, select
 
 from services.hours.domain.crediting import ScheduledSession, credit_activity, credit_session
-from services.hours.domain.ledger import AttendanceRef, activity_item, ledger_year, session_item
+from services.hours.domain.ledger import AttendanceRef, activity_item, ledger_day, ledger_year, session_item
 from services.hours.handlers.projections import PROJECTIONS
-from services.hours.models import ProjectedSession
+from services.hours.models import ProjectedClass, ProjectedSession
 from services.hours.repository import LedgerRepository
 from shared.consumer import Delivery, Outcome
 from shared.events.contracts.attendance import AttendanceRecorded, AttendanceVoided
@@ -45,7 +45,8 @@ async def record_attendance(uow: UnitOfWork, deliveries: Sequence[Delivery[Atten
     missing = await PROJECTIONS.missing(uow, {name for d in deliveries for name in _references(d.data)})
     ready = [delivery for delivery in deliveries if not _references(delivery.data) & missing]
     sessions = await _sessions(uow, {d.data.session_id for d in ready if d.data.session_id is not None})
-    rows = {delivery.event.id: _attendance_row(delivery, sessions) for delivery in ready}
+    categories = await _categories(uow, {session.class_id for session in sessions.values()})
+    rows = {delivery.event.id: _attendance_row(delivery, sessions, categories) for delivery in ready}
     ledger = LedgerRepository(uow)
     await ledger.load(
         [(row["person_id"], row["item"]) for row in rows.values()],
@@ -101,17 +102,28 @@ async def _sessions(uow: UnitOfWork, session_ids: set[str]) -> dict[str, Project
     return {row.session_id: row for row in rows.all()}
 
 
-def _attendance_row(delivery: Delivery[AttendanceRecorded], sessions: dict[str, ProjectedSession]) -> dict[str, Any]:
+async def _categories(uow: UnitOfWork, class_ids: set[str]) -> dict[str, str]:
+    if not class_ids:
+        return {}
+    rows = await uow.session.exec(select(ProjectedClass).where(col(ProjectedClass.class_id).in_(class_ids)))
+    return {row.class_id: row.category for row in rows.all()}
+
+
+def _attendance_row(
+    delivery: Delivery[AttendanceRecorded], sessions: dict[str, ProjectedSession], categories: dict[str, str]
+) -> dict[str, Any]:
     """The attendance as the ledger keeps it, with what it earns by the rules."""
     event, data = delivery.event, delivery.data
     if data.session_id is not None:
         session = sessions[data.session_id]
         credit = credit_session(data.status, data.minutes, ScheduledSession(session.hours, session.duration_minutes))
-        item, year, class_id = session_item(session.session_id), session.year, session.class_id
+        item, class_id, trained_at = session_item(session.session_id), session.class_id, session.starts_at
+        category = categories.get(session.class_id)
     else:
         assert data.activity is not None  # the contract: exactly one of session_id and activity
         credit = credit_activity(data.status, data.hours, data.minutes, data.activity.platform)
-        item, year, class_id = activity_item(data.activity.platform, data.activity.id), ledger_year(event.time), None
+        item, class_id, trained_at = activity_item(data.activity.platform, data.activity.id), None, event.time
+        category = None
     return {
         "source": event.source,
         "event_id": event.id,
@@ -121,7 +133,9 @@ def _attendance_row(delivery: Delivery[AttendanceRecorded], sessions: dict[str, 
         "activity_id": data.activity.id if data.activity else None,
         "activity_platform": data.activity.platform if data.activity else None,
         "class_id": class_id,
-        "year": year,
+        "category": category,
+        "year": ledger_year(trained_at),
+        "trained_on": ledger_day(trained_at),
         "status": data.status.value,
         "channel": data.effective_channel.value,
         "minutes": data.minutes,

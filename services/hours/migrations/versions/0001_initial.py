@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 21:45:21.430515
+Create Date: 2026-11-25 22:43:21.609560
 """
 
 from collections.abc import Sequence
@@ -29,7 +29,9 @@ def upgrade() -> None:
         sa.Column("activity_id", sa.String(length=64), nullable=True),
         sa.Column("activity_platform", sa.String(length=100), nullable=True),
         sa.Column("class_id", sa.String(length=64), nullable=True),
+        sa.Column("category", sa.String(length=64), nullable=True),
         sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("trained_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("channel", sa.String(length=10), nullable=False),
         sa.Column("minutes", sa.Integer(), nullable=True),
@@ -113,6 +115,9 @@ def upgrade() -> None:
         sa.Column("class_id", sa.String(length=64), nullable=True),
         sa.Column("session_id", sa.String(length=64), nullable=True),
         sa.Column("activity_id", sa.String(length=64), nullable=True),
+        sa.Column("channel", sa.String(length=10), nullable=False),
+        sa.Column("category", sa.String(length=64), nullable=True),
+        sa.Column("trained_on", sa.Date(), nullable=False),
         sa.Column("rule", sa.String(length=64), nullable=True),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("attendance_source", sa.String(length=255), nullable=False),
