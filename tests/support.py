@@ -40,10 +40,12 @@ def migrations_of(service: str) -> Path:
     return ROOT / "services" / service / "migrations"
 
 
-def bearer(role: Role, subject: str, sources: list[str] | None = None) -> dict[str, str]:
+def bearer(
+    role: Role, subject: str, sources: list[str] | None = None, units: list[str] | None = None
+) -> dict[str, str]:
     """The Authorization header of a local token for ``subject`` in ``role`` (every service accepts the
     development secret, so one minting path serves them all)."""
-    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), subject, [role], sources=sources)}"}
+    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), subject, [role], sources=sources, units=units)}"}
 
 
 def unique(prefix: str) -> str:
