@@ -122,6 +122,7 @@ def mint_token(
     subject: str,
     roles: list[Role],
     ttl: timedelta = timedelta(hours=12),
+    *,
     sources: list[str] | None = None,
     units: list[str] | None = None,
 ) -> str:
