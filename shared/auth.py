@@ -191,7 +191,9 @@ def main(argv: list[str] | None = None) -> None:
     mint.add_argument("--unit", action="append", help="for a nominator: a unit id it nominates for (repeatable)")
     args = parser.parse_args(argv)
     roles = [Role(r) for r in args.role]
-    token = mint_token(ServiceSettings(), args.subject, roles, timedelta(hours=args.ttl_hours), args.source, args.unit)
+    token = mint_token(
+        ServiceSettings(), args.subject, roles, timedelta(hours=args.ttl_hours), sources=args.source, units=args.unit
+    )
     print(token)
 
 
