@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from services.hours.domain.ledger import SCHOOL_TIMEZONE, EntryKind
 from services.hours.domain.transcript import PostedEntry
-from shared.events.contracts import Channel
+from shared.events.contracts.attendance import Channel
 
 _numbers = itertools.count(1)
 

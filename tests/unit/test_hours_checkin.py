@@ -20,7 +20,7 @@ from services.hours.domain.checkin import (
     verify_check_in,
     window_at,
 )
-from shared.events.contracts import AttendanceStatus
+from shared.events.contracts.attendance import AttendanceStatus
 
 SECRET = b"a server secret of 32 bytes, ok."
 SESSION = "s-2026-03-01-am"

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from services.hours.domain.completion import ClassStanding, ClassTerms, HeldSession, assess_class
-from shared.events.contracts import AttendanceStatus
+from shared.events.contracts.attendance import AttendanceStatus
 
 TERMS = ClassTerms("class-1", required_hours=Decimal(20), max_absence_hours=Decimal(8))
 

@@ -23,7 +23,7 @@ from services.hours.domain.requirements import (
     transitions,
 )
 from services.hours.domain.transcript import PostedEntry
-from shared.events.contracts import Channel
+from shared.events.contracts.attendance import Channel
 from tests.unit.hours_lines import beijing, line, online, reversal
 
 BY_FAMILY = {requirement.family: requirement for requirement in BUILT_IN_REQUIREMENTS}

@@ -26,7 +26,7 @@ from services.hours.domain.rules import (
     parse_rulebook,
     session_rule_for,
 )
-from shared.events.contracts import Channel
+from shared.events.contracts.attendance import Channel
 
 RULEBOOK_TOML = """
 [rules."session-tolerance/v2"]

@@ -10,7 +10,7 @@ import pytest
 
 from services.hours.domain.periods import school_date
 from services.hours.domain.transcript import transcript
-from shared.events.contracts import Channel
+from shared.events.contracts.attendance import Channel
 from tests.unit.hours_lines import beijing, line, online, reversal
 
 MARCH = line(date(2026, 3, 10), 4, category="member_rotation")

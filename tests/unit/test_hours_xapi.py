@@ -42,7 +42,7 @@ from services.hours.domain.xapi import (
     same_statement,
     statement_for_put,
 )
-from shared.events.contracts import AttendanceRecorded, AttendanceStatus
+from shared.events.contracts.attendance import AttendanceRecorded, AttendanceStatus
 
 BEIJING = timezone(timedelta(hours=8))
 SSO = "https://sso.shou.edu.cn"

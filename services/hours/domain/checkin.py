@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from shared.events.contracts import AttendanceStatus
+from shared.events.contracts.attendance import AttendanceStatus
 
 WINDOW_SECONDS = 30
 GRACE_SECONDS = 10

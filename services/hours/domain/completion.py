@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from services.hours.domain.crediting import CENT, ZERO, hours_text
-from shared.events.contracts import AttendanceStatus
+from shared.events.contracts.attendance import AttendanceStatus
 
 
 @dataclass(frozen=True)

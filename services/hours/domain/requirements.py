@@ -39,7 +39,7 @@ from services.hours.domain.crediting import CENT, HALF, HOURS_PER_TRAINING_DAY, 
 from services.hours.domain.periods import Period, month_end, month_starts
 from services.hours.domain.plain_data import Node, PlainDataError, read
 from services.hours.domain.transcript import PostedEntry, known_by, total
-from shared.events.contracts import Channel
+from shared.events.contracts.attendance import Channel
 
 WORKING_DAYS_PER_YEAR = 250  # 365 − 104 weekend days − 11 public holidays (劳社部发〔2008〕3号)
 CODE = r"^[a-z][a-z0-9_]*$"

@@ -47,7 +47,7 @@ from services.hours.domain.crediting import (
 )
 from services.hours.domain.periods import Period
 from services.hours.domain.plain_data import Node, PlainDataError, read
-from shared.events.contracts import Channel
+from shared.events.contracts.attendance import Channel
 
 Rule = SessionRule | ActivityRule
 RULE_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*/v[1-9][0-9]*$"  # e.g. session-tolerance/v2

@@ -16,7 +16,7 @@ from decimal import Decimal
 from services.hours.domain.crediting import CENT, ZERO
 from services.hours.domain.ledger import EntryKind
 from services.hours.domain.periods import school_date
-from shared.events.contracts import Channel
+from shared.events.contracts.attendance import Channel
 
 
 @dataclass(frozen=True)
