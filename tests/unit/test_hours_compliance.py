@@ -32,7 +32,7 @@ from services.hours.domain.transcript import PostedEntry
 from tests.unit.hours_lines import beijing, line, online, reversal
 
 AS_OF = date(2026, 9, 30)
-MET, ON_PACE, BEHIND = Standing.MET, Standing.ON_PACE, Standing.BEHIND
+MET, ON_TRACK, BEHIND = Standing.MET, Standing.ON_TRACK, Standing.BEHIND
 MISSED, OUT_OF_REACH, IN_PROGRESS = Standing.MISSED, Standing.OUT_OF_REACH, Standing.IN_PROGRESS
 M, B, DV, S, ON, DT = (
     "party-member-study",
@@ -267,29 +267,29 @@ EXPECTED: dict[str, dict[tuple[str, str], tuple[str, str, str, Standing]]] = {
         ("p01", B): ("56", "56", "0", MET),
         ("p02", M): ("32", "40", "0", MET),
         ("p02", B): ("56", "40", "16", BEHIND),  # pace 42
-        ("p03", M): ("32", "24", "8", ON_PACE),  # exactly the pace of 24
+        ("p03", M): ("32", "24", "8", ON_TRACK),  # exactly the pace of 24
         ("p04", M): ("32", "16", "16", BEHIND),
         ("p05", M): ("32", "0", "32", BEHIND),
         ("p06", M): ("32", "80", "0", MET),
-        ("p06", S): ("90", "80", "10", ON_PACE),  # pace 67.5
-        ("p06", ON): ("50", "40", "10", ON_PACE),  # pace 37.5
+        ("p06", S): ("90", "80", "10", ON_TRACK),  # pace 67.5
+        ("p06", ON): ("50", "40", "10", ON_TRACK),  # pace 37.5
         ("p07", M): ("32", "40", "0", MET),
         ("p07", DV): ("500", "360", "140", BEHIND),  # 100 + 120 + 100 + 40 in 2023–2026; pace 375
         ("p07", ON): ("50", "50", "0", MET),
         ("p08", M): ("32", "32", "0", MET),  # on the very day
         ("p09", M): ("32", "0", "32", BEHIND),  # recorded on 2 October
         ("p10", M): ("32", "20", "12", BEHIND),  # 30 taken back, 20 instead
-        ("p12", M): ("21.5", "14", "7.5", ON_PACE),  # 8 + 6 as a member (the April line was an activist's); pace 13.44
+        ("p12", M): ("21.5", "14", "7.5", ON_TRACK),  # 8 + 6 as a member (the April line was an activist's); pace 13.44
         ("p13", M): ("32", "0", "32", BEHIND),  # online study is not concentrated study
     },
     "B": {
         ("p14", M): ("32", "50", "0", MET),
-        ("p14", B): ("56", "50", "6", ON_PACE),
+        ("p14", B): ("56", "50", "6", ON_TRACK),
         ("p15", M): ("32", "40", "0", MET),
         ("p15", B): ("28", "20", "8", MISSED),  # secretary until 1 July: 56 × 6/12; the August line is after
-        ("p16", M): ("32", "30", "2", ON_PACE),
-        ("p16", B): ("28", "20", "8", ON_PACE),  # since 1 July: 56 × 6/12; 20 since then; pace 28 × 3/6 = 14
-        ("p17", M): ("32", "24", "8", ON_PACE),
+        ("p16", M): ("32", "30", "2", ON_TRACK),
+        ("p16", B): ("28", "20", "8", ON_TRACK),  # since 1 July: 56 × 6/12; 20 since then; pace 28 × 3/6 = 14
+        ("p17", M): ("32", "24", "8", ON_TRACK),
         ("p18", M): ("32", "23.5", "8.5", BEHIND),
         ("p19", M): ("32", "36", "0", MET),
         ("p20", M): ("32", "60", "0", MET),
@@ -298,8 +298,8 @@ EXPECTED: dict[str, dict[tuple[str, str], tuple[str, str, str, Standing]]] = {
         ("p21", S): ("90", "90", "0", MET),  # a cadre outside the Party
         ("p21", ON): ("50", "0", "50", BEHIND),
         ("p22", M): ("32", "0", "32", BEHIND),  # trained on 31 December 2025: last year's
-        ("p23", M): ("32", "24", "8", ON_PACE),  # probationary then full: one membership all year
-        ("p24", M): ("32", "24", "8", ON_PACE),  # a branch study line counts as concentrated study
+        ("p23", M): ("32", "24", "8", ON_TRACK),  # probationary then full: one membership all year
+        ("p24", M): ("32", "24", "8", ON_TRACK),  # a branch study line counts as concentrated study
         ("p25", DT): ("24", "16", "8", IN_PROGRESS),  # not admitted yet: no deadline
     },
     "C": {
@@ -307,20 +307,20 @@ EXPECTED: dict[str, dict[tuple[str, str], tuple[str, str, str, Standing]]] = {
         ("p26", B): ("56", "60", "0", MET),
         ("p27", M): ("32", "32", "0", MET),
         ("p27", B): ("56", "32", "24", BEHIND),
-        ("p28", M): ("32", "28", "4", ON_PACE),
+        ("p28", M): ("32", "28", "4", ON_TRACK),
         ("p29", M): ("32", "0", "32", BEHIND),
         ("p30", M): ("32", "100", "0", MET),
-        ("p30", DV): ("250", "160", "90", ON_PACE),  # 60 (Oct 2025) + 100; the March 2025 line was a section cadre's
+        ("p30", DV): ("250", "160", "90", ON_TRACK),  # 60 (Oct 2025) + 100; the March 2025 line was a section cadre's
         ("p30", ON): ("50", "50", "0", MET),  # a cadre all year, first section then division
-        ("p31", M): ("32", "24", "8", ON_PACE),
+        ("p31", M): ("32", "24", "8", ON_TRACK),
         ("p32", M): ("32", "0", "32", BEHIND),  # recorded at 00:30 on 1 October, Beijing time
         ("p33", M): ("32", "40", "0", MET),
         ("p34", M): ("32", "14", "18", BEHIND),
-        ("p35", M): ("32", "24", "8", ON_PACE),
+        ("p35", M): ("32", "24", "8", ON_TRACK),
         ("p36", M): ("32", "90", "0", MET),
         ("p36", S): ("90", "90", "0", MET),
-        ("p36", ON): ("50", "37.5", "12.5", ON_PACE),
-        ("p38", M): ("32", "24.5", "7.5", ON_PACE),
+        ("p36", ON): ("50", "37.5", "12.5", ON_TRACK),
+        ("p38", M): ("32", "24.5", "7.5", ON_TRACK),
     },
     "D": {
         ("p40", M): ("27", "8", "19", BEHIND),  # since 1 March: 32 × 10/12 = 26.67 → 27; pace 27 × 7/10 = 18.9
@@ -330,10 +330,10 @@ EXPECTED: dict[str, dict[tuple[str, str], tuple[str, str, str, Standing]]] = {
         ("p42", DT): ("24", "24", "0", MET),
         ("p43", DT): ("24", "0", "24", IN_PROGRESS),
         ("p44", DT): ("24", "8", "16", OUT_OF_REACH),  # admission on 2 October: 1 day left, 8 学时 at most
-        ("p45", M): ("32", "24", "8", ON_PACE),
+        ("p45", M): ("32", "24", "8", ON_TRACK),
         ("p46", M): ("32", "33", "0", MET),
         ("p47", M): ("32", "20", "12", BEHIND),  # since 1 January: the whole year
-        ("p48", M): ("29.5", "22", "7.5", ON_PACE),  # since 2 January: Feb–Dec, 32 × 11/12 = 29.33 → 29.5; pace 21.46
+        ("p48", M): ("29.5", "22", "7.5", ON_TRACK),  # since 2 January: Feb–Dec, 32 × 11/12 = 29.33 → 29.5; pace 21.46
         ("p50", M): ("32", "56", "0", MET),
         ("p50", B): ("56", "56", "0", MET),
     },
@@ -342,28 +342,26 @@ EXPECTED: dict[str, dict[tuple[str, str], tuple[str, str, str, Standing]]] = {
 # unit: requirement: (people under it, {standing: count}, total shortfall) — summed by hand from the table above.
 EXPECTED_UNIT_TALLIES = {
     OFFICE: {
-        M: (22, {MET: 9, ON_PACE: 6, BEHIND: 7}, "206"),
-        B: (5, {MET: 1, ON_PACE: 2, BEHIND: 1, MISSED: 1}, "38"),
+        M: (22, {MET: 9, ON_TRACK: 6, BEHIND: 7}, "206"),
+        B: (5, {MET: 1, ON_TRACK: 2, BEHIND: 1, MISSED: 1}, "38"),
         DV: (1, {BEHIND: 1}, "140"),
-        S: (3, {MET: 1, ON_PACE: 1, BEHIND: 1}, "40"),
-        ON: (4, {MET: 1, ON_PACE: 1, BEHIND: 2}, "90"),
+        S: (3, {MET: 1, ON_TRACK: 1, BEHIND: 1}, "40"),
+        ON: (4, {MET: 1, ON_TRACK: 1, BEHIND: 2}, "90"),
         DT: (1, {IN_PROGRESS: 1}, "8"),
     },
     SCHOOL: {
-        M: (19, {MET: 7, ON_PACE: 6, BEHIND: 6}, "168"),
+        M: (19, {MET: 7, ON_TRACK: 6, BEHIND: 6}, "168"),
         B: (3, {MET: 2, BEHIND: 1}, "24"),
-        DV: (1, {ON_PACE: 1}, "90"),
+        DV: (1, {ON_TRACK: 1}, "90"),
         S: (1, {MET: 1}, "0"),
-        ON: (2, {MET: 1, ON_PACE: 1}, "12.5"),
+        ON: (2, {MET: 1, ON_TRACK: 1}, "12.5"),
         DT: (5, {MET: 2, IN_PROGRESS: 1, MISSED: 1, OUT_OF_REACH: 1}, "48"),
     },
 }
 
 
 def report() -> tuple[UnitCompliance, ...]:
-    people = [
-        Person(person_id, name, *BRANCHES[branch], tenures=tenures) for person_id, name, branch, tenures, _ in PEOPLE
-    ]
+    people = [Person(person_id, *BRANCHES[branch], tenures=tenures) for person_id, _name, branch, tenures, _ in PEOPLE]
     entries = {person_id: lines for person_id, _, _, _, lines in PEOPLE}
     return compliance(people, entries, BUILT_IN_REQUIREMENTS, AS_OF)
 
@@ -433,8 +431,8 @@ def test_a_branch_lists_who_is_behind_which_requirement_by_how_much() -> None:
 def test_the_report_is_the_same_whatever_order_the_people_come_in() -> None:
     forwards = report()
     people = [
-        Person(person_id, name, *BRANCHES[branch], tenures=tenures)
-        for person_id, name, branch, tenures, _ in reversed(PEOPLE)
+        Person(person_id, *BRANCHES[branch], tenures=tenures)
+        for person_id, _name, branch, tenures, _ in reversed(PEOPLE)
     ]
     entries = {person_id: list(reversed(lines)) for person_id, _, _, _, lines in PEOPLE}
     assert compliance(people, entries, BUILT_IN_REQUIREMENTS, AS_OF) == forwards
@@ -456,6 +454,6 @@ def test_the_certificate_figures_of_a_closed_year_count_lines_that_arrived_in_ja
 def test_the_certificate_figures_of_the_year_under_way_are_as_of_the_day_asked() -> None:
     figures = annual_figures("p-1", (MEMBER,), [off("05-01", 30)], BUILT_IN_REQUIREMENTS, year=2026, as_of=AS_OF)
     assert figures.as_of == AS_OF
-    assert (figures.totals.total, figures.requirements[0].standing) == (30, ON_PACE)
+    assert (figures.totals.total, figures.requirements[0].standing) == (30, ON_TRACK)
     with pytest.raises(ComplianceError, match="before the year began"):
         annual_figures("p-1", (MEMBER,), [], BUILT_IN_REQUIREMENTS, year=2027, as_of=AS_OF)

@@ -19,6 +19,7 @@ from services.hours.domain.requirements import (
     Tenure,
     YearsWindow,
     assess,
+    change_between,
     parse_requirements,
     transitions,
 )
@@ -180,12 +181,12 @@ def test_a_branch_secretary_who_is_a_member_is_under_both_requirements_and_a_lin
 @pytest.mark.parametrize(
     ("as_of", "credited", "pace", "standing"),
     [
-        (date(2026, 1, 30), "0", "0.00", Standing.ON_PACE),  # no month over yet
+        (date(2026, 1, 30), "0", "0.00", Standing.ON_TRACK),  # no month over yet
         (date(2026, 3, 30), "5.33", "5.34", Standing.BEHIND),  # Jan, Feb over: 32 × 2/12 = 5.333
-        (date(2026, 3, 30), "5.34", "5.34", Standing.ON_PACE),
+        (date(2026, 3, 30), "5.34", "5.34", Standing.ON_TRACK),
         (date(2026, 3, 31), "7.99", "8.00", Standing.BEHIND),  # March over on its last day: 32 × 3/12
-        (date(2026, 3, 31), "8", "8.00", Standing.ON_PACE),
-        (date(2026, 3, 31), "8.01", "8.00", Standing.ON_PACE),
+        (date(2026, 3, 31), "8", "8.00", Standing.ON_TRACK),
+        (date(2026, 3, 31), "8.01", "8.00", Standing.ON_TRACK),
     ],
 )
 def test_pace_is_the_share_of_the_target_for_the_months_over(
@@ -344,7 +345,7 @@ CORRECTED_YEAR = [MARCH, JUNE, JUNE_TAKEN_BACK, JUNE_CORRECTED, SEPTEMBER]
     ("as_of", "credited", "standing", "met_on"),
     [
         (date(2026, 6, 30), "32.00", Standing.MET, date(2026, 6, 1)),
-        (date(2026, 7, 1), "30.00", Standing.ON_PACE, None),  # the June credit corrected from 12 to 10
+        (date(2026, 7, 1), "30.00", Standing.ON_TRACK, None),  # the June credit corrected from 12 to 10
         (date(2026, 9, 1), "32.00", Standing.MET, date(2026, 9, 1)),
     ],
 )
@@ -456,17 +457,45 @@ def test_falling_behind_is_announced_when_it_happens_not_while_it_lasts() -> Non
     on_pace = standings(date(2026, 2, 27), [line(date(2026, 1, 5), 3)])  # pace 2.67 after January
     behind = standings(date(2026, 2, 28), [line(date(2026, 1, 5), 3)])  # pace 5.34 after February
     still_behind = standings(date(2026, 3, 15), [line(date(2026, 1, 5), 3)])
-    assert [t.change for t in transitions(on_pace, behind)] == [Change.FELL_BEHIND]
+    assert [t.change for t in transitions(on_pace, behind)] == [Change.BEHIND]
     assert transitions(behind, still_behind) == ()
 
 
 def test_a_window_seen_for_the_first_time_behind_is_announced() -> None:
-    assert [t.change for t in transitions((), standings(date(2026, 5, 1), []))] == [Change.FELL_BEHIND]
+    assert [t.change for t in transitions((), standings(date(2026, 5, 1), []))] == [Change.BEHIND]
 
 
-def test_out_of_reach_is_not_falling_behind_a_requirement_still_possible() -> None:
+def test_out_of_reach_is_announced_once_and_a_window_closing_short_after_it_is_not_news() -> None:
     behind = standings(date(2026, 12, 28), [line(date(2026, 6, 1), 8)])
     out_of_reach = standings(date(2026, 12, 29), [line(date(2026, 6, 1), 8)])  # 24 to go in 2 days
-    assert out_of_reach[0].standing == Standing.OUT_OF_REACH
-    assert transitions(behind, out_of_reach) == ()
-    assert transitions((), out_of_reach) == ()
+    missed = standings(date(2026, 12, 31), [line(date(2026, 6, 1), 8)])
+    assert (out_of_reach[0].standing, missed[0].standing) == (Standing.OUT_OF_REACH, Standing.MISSED)
+    assert [t.change for t in transitions(behind, out_of_reach)] == [Change.OUT_OF_REACH]
+    assert [t.change for t in transitions((), out_of_reach)] == [Change.OUT_OF_REACH]
+    assert transitions(out_of_reach, missed) == ()
+
+
+def test_a_window_closing_short_while_still_possible_the_day_before_is_out_of_reach() -> None:
+    one_day_to_go = standings(date(2026, 12, 30), [line(date(2026, 6, 1), 24)])  # 8 to go: one full day
+    missed = standings(date(2026, 12, 31), [line(date(2026, 6, 1), 24)])
+    assert one_day_to_go[0].standing == Standing.BEHIND
+    assert [t.change for t in transitions(one_day_to_go, missed)] == [Change.OUT_OF_REACH]
+
+
+@pytest.mark.parametrize(
+    ("was", "now", "change"),
+    [
+        (None, Standing.ON_TRACK, None),
+        (None, Standing.IN_PROGRESS, None),
+        (None, Standing.MET, Change.MET),
+        (Standing.MET, Standing.MET, None),
+        (Standing.MET, Standing.ON_TRACK, Change.NO_LONGER_MET),
+        (Standing.MET, Standing.MISSED, Change.NO_LONGER_MET),  # one announcement, not two
+        (Standing.ON_TRACK, Standing.BEHIND, Change.BEHIND),
+        (Standing.BEHIND, Standing.ON_TRACK, None),  # catching up is not news; meeting it is
+        (Standing.MISSED, Standing.MET, Change.MET),  # a late credit for a closed year
+        (Standing.IN_PROGRESS, Standing.MISSED, Change.OUT_OF_REACH),
+    ],
+)
+def test_what_a_change_of_standing_announces(was: Standing | None, now: Standing, change: Change | None) -> None:
+    assert change_between(was, now) == change

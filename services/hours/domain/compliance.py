@@ -26,10 +26,10 @@ NOT_MET_IN_TIME = frozenset({Standing.BEHIND, Standing.OUT_OF_REACH, Standing.MI
 
 @dataclass(frozen=True)
 class Person:
-    """Who the school assesses: where they belong (as of the report) and what they held when."""
+    """Who the school assesses (by 工号/学号: names stay in the register), where they belong as of the report, and
+    what they held when."""
 
     person_id: str
-    name: str
     unit: str  # 单位
     branch: str  # 党支部 (for people outside the Party: the branch that looks after them, or their unit)
     tenures: tuple[Tenure, ...]
@@ -38,7 +38,6 @@ class Person:
 @dataclass(frozen=True)
 class ComplianceRow:
     person_id: str
-    name: str
     assessment: Assessment
 
 
@@ -93,7 +92,7 @@ def compliance(
     for unit, in_unit in groupby(assessed, key=lambda pair: pair[0].unit):
         branches = []
         for branch, in_branch in groupby(list(in_unit), key=lambda pair: pair[0].branch):
-            rows = tuple(ComplianceRow(person.person_id, person.name, assessment) for person, assessment in in_branch)
+            rows = tuple(ComplianceRow(person.person_id, assessment) for person, assessment in in_branch)
             branches.append(BranchCompliance(unit, branch, rows, _tallies(rows)))
         units.append(
             UnitCompliance(unit, tuple(branches), _tallies([row for branch in branches for row in branch.rows]))

@@ -28,12 +28,12 @@ An assessment is "as of" the end of a day (Beijing time): lines recorded by then
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from services.hours.domain.crediting import CENT, HALF, HOURS_PER_TRAINING_DAY, ZERO, hours_text, round_up
 from services.hours.domain.periods import Period, month_end, month_starts
@@ -48,6 +48,22 @@ REQUIREMENT_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*/v[1-9][0-9]*$"  # e.g. party-member
 
 class RequirementsError(PlainDataError):
     """Requirements that cannot be read as written."""
+
+
+class CountedLine(Protocol):
+    """What a requirement needs of a ledger line to tell whether it counts (a ``PostedEntry`` is one)."""
+
+    @property
+    def trained_on(self) -> date: ...
+
+    @property
+    def channel(self) -> Channel: ...
+
+    @property
+    def category(self) -> str | None: ...
+
+    @property
+    def signed_hours(self) -> Decimal: ...  # a reversal's are negative
 
 
 @dataclass(frozen=True)
@@ -140,7 +156,7 @@ class Requirement:
         """The name without its version: the versions of one requirement share it."""
         return self.name.rsplit("/", 1)[0]
 
-    def counts(self, entry: PostedEntry) -> bool:
+    def counts(self, entry: CountedLine) -> bool:
         return (self.channels is None or entry.channel in self.channels) and (
             self.categories is None or entry.category in self.categories
         )
@@ -148,7 +164,7 @@ class Requirement:
 
 class Standing(StrEnum):
     MET = "met"
-    ON_PACE = "on_pace"
+    ON_TRACK = "on_track"  # at or above pace
     BEHIND = "behind"  # behind pace, and still possible to meet
     OUT_OF_REACH = "out_of_reach"  # the window is open, but 8 学时 a day for every day left would not be enough
     MISSED = "missed"  # the deadline has passed without meeting it
@@ -196,20 +212,36 @@ def assess(
     """
     if recorded_by is not None and recorded_by < as_of:
         raise RequirementsError(f"recorded by {recorded_by} cannot judge as of {as_of}, a later day")
-    held_by_then = [tenure for tenure in tenures if tenure.since <= as_of]
+    tenures = tuple(tenures)
     known = known_by(entries, recorded_by if recorded_by is not None else as_of)
     lines = [entry for entry in known if entry.trained_on <= as_of]
     assessments = []
     for requirement in requirements:
-        held = _merged([tenure.period for tenure in held_by_then if tenure.code in requirement.applies_to])
-        for window in _windows(requirement.window, held, as_of):
-            governing_day = min(as_of, window.last_day) if window.last_day is not None else as_of
-            if governing_day not in requirement.in_force:
+        held = held_spans(requirement, tenures, as_of)
+        for window in windows_open(requirement, held, as_of):
+            if governing_day(window, as_of) not in requirement.in_force:
                 continue
-            assessment = _assess_window(person_id, requirement, window=window, held=held, lines=lines, as_of=as_of)
-            if assessment is not None:
-                assessments.append(assessment)
+            owed = obligation(requirement, window=window, held=held, as_of=as_of)
+            if owed is None:
+                continue
+            counting = [line for line in lines if counts_toward(requirement, held, window, line)]
+            assessments.append(
+                judge(
+                    person_id,
+                    requirement,
+                    window=window,
+                    owed=owed,
+                    credited=total(counting),
+                    met_on=met_on_day(counting, owed.required),
+                    as_of=as_of,
+                )
+            )
     return tuple(assessments)
+
+
+def held_spans(requirement: Requirement, tenures: Iterable[Tenure], as_of: date) -> list[Period]:
+    """The spans, begun by ``as_of``, in which the person held a status or position ``requirement`` applies to."""
+    return _merged([t.period for t in tenures if t.since <= as_of and t.code in requirement.applies_to])
 
 
 def _merged(periods: list[Period]) -> list[Period]:
@@ -225,64 +257,111 @@ def _merged(periods: list[Period]) -> list[Period]:
     return merged
 
 
-def _windows(window: Window, held: list[Period], as_of: date) -> list[Period]:
-    if isinstance(window, YearsWindow):
-        return [window.around(as_of)]
+def windows_open(requirement: Requirement, held: list[Period], as_of: date) -> list[Period]:
+    """The windows of ``requirement`` to judge on ``as_of``: the years around it, or each tenure begun by then."""
+    if isinstance(requirement.window, YearsWindow):
+        return [requirement.window.around(as_of)]
     return held
 
 
-def _assess_window(
-    person_id: str,
-    requirement: Requirement,
-    *,
-    window: Period,
-    held: list[Period],
-    lines: list[PostedEntry],
-    as_of: date,
-) -> Assessment | None:
+def window_of(requirement: Requirement, held: list[Period], day: date) -> Period | None:
+    """The window of ``requirement`` a line trained on ``day`` falls in, if the person was under it that day."""
+    if not any(day in span for span in held):
+        return None
+    if isinstance(requirement.window, YearsWindow):
+        return requirement.window.around(day)
+    return next(span for span in held if day in span)
+
+
+def window_starting(requirement: Requirement, held: list[Period], start: date) -> Period | None:
+    """The window of ``requirement`` that begins on ``start``: a span of years, or the tenure begun that day."""
+    if isinstance(requirement.window, YearsWindow):
+        window = requirement.window.around(start)
+        return window if window.start == start else None
+    return next((span for span in held if span.start == start), None)
+
+
+def governing_day(window: Period, as_of: date) -> date:
+    """The day whose version of a requirement governs ``window`` judged on ``as_of``: that day, or the window's
+    last day once it is over."""
+    last = window.last_day
+    return min(as_of, last) if last is not None else as_of
+
+
+def governing(requirements: Iterable[Requirement], family: str, day: date) -> Requirement | None:
+    """The version of the requirement ``family`` in force on ``day``, if any."""
+    return next((r for r in requirements if r.family == family and day in r.in_force), None)
+
+
+def counts_toward(requirement: Requirement, held: list[Period], window: Period, line: CountedLine) -> bool:
+    """Whether ``line`` counts toward ``requirement`` in ``window``: trained in it, on a day the person held a
+    status or position the requirement applies to, through a channel and in a category it counts."""
+    day = line.trained_on
+    return day in window and any(day in span for span in held) and requirement.counts(line)
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """What a person owes in one window of a requirement, and by when."""
+
+    required: Decimal  # 学时, pro rata where they were under it for part of the window
+    basis: str  # how ``required`` was arrived at, in words
+    pace: Decimal | None  # 学时 expected by the day judged; None where there is no pace
+    deadline: date | None  # the last day whose training still counts; None: not known yet
+
+
+def obligation(requirement: Requirement, *, window: Period, held: list[Period], as_of: date) -> Obligation | None:
+    """What ``requirement`` asks of the person in ``window`` as judged on ``as_of``; None if they were never under it
+    there (in a years window: on the first day of none of its months)."""
     held_in_window = [span for period in held if (span := period.clipped_to(window)) is not None]
     if not held_in_window:
         return None
     target = requirement.target.hours_needed
-    pace: Decimal | None = None
-    basis = f"{requirement.target}"
-    if isinstance(requirement.window, YearsWindow):
-        months = month_starts(window)
-        counted = [first for first in months if any(first in span for span in held_in_window)]
-        if not counted:
-            return None
-        required = target
-        if requirement.pro_rata and len(counted) < len(months):
-            required = round_up(target * len(counted) / len(months), HALF)
-            basis = f"{hours_text(target)} 学时 × {len(counted)}/{len(months)} months held, rounded up to a half"
-        over = [first for first in counted if month_end(first) <= as_of]
-        pace = round_up(required * len(over) / len(counted), CENT)  # up: credited (in cents) < pace exactly
-    else:
-        required = target
-    counting = [
-        line
-        for line in lines
-        if line.trained_on in window
-        and any(line.trained_on in span for span in held_in_window)
-        and requirement.counts(line)
-    ]
-    credited = total(counting)
-    shortfall = max(required - credited, ZERO).quantize(CENT)
     deadline = held_in_window[-1].last_day
-    standing, how = _standing(credited, required, pace, deadline, as_of)
+    if not isinstance(requirement.window, YearsWindow):
+        return Obligation(target, f"{requirement.target}", None, deadline)
+    months = month_starts(window)
+    counted = [first for first in months if any(first in span for span in held_in_window)]
+    if not counted:
+        return None
+    required, basis = target, f"{requirement.target}"
+    if requirement.pro_rata and len(counted) < len(months):
+        required = round_up(target * len(counted) / len(months), HALF)
+        basis = f"{hours_text(target)} 学时 × {len(counted)}/{len(months)} months held, rounded up to a half"
+    over = [first for first in counted if month_end(first) <= as_of]
+    pace = round_up(required * len(over) / len(counted), CENT)  # up: credited (in cents) < pace exactly
+    return Obligation(required.quantize(CENT), basis, pace, deadline)
+
+
+def judge(
+    person_id: str,
+    requirement: Requirement,
+    *,
+    window: Period,
+    owed: Obligation,
+    credited: Decimal,
+    met_on: date | None,
+    as_of: date,
+) -> Assessment:
+    """Where the person stands in ``window`` with ``credited`` 学时 counting toward what they owe there.
+
+    ``met_on``: the training day from which the credited 学时 reach what is owed (kept only if they do).
+    """
+    credited = credited.quantize(CENT)
+    standing, how = _standing(credited, owed.required, owed.pace, owed.deadline, as_of)
     return Assessment(
         person_id=person_id,
         requirement=requirement,
         window=window,
         as_of=as_of,
-        required=required.quantize(CENT),
+        required=owed.required,
         credited=credited,
-        shortfall=shortfall,
+        shortfall=max(owed.required - credited, ZERO).quantize(CENT),
         standing=standing,
-        met_on=_met_on(counting, required) if standing == Standing.MET else None,
-        pace=pace,
-        deadline=deadline,
-        explanation=f"{hours_text(credited)} of {hours_text(required)} 学时 ({basis}): {how}",
+        met_on=met_on if standing == Standing.MET else None,
+        pace=owed.pace,
+        deadline=owed.deadline,
+        explanation=f"{hours_text(credited)} of {hours_text(owed.required)} 学时 ({owed.basis}): {how}",
     )
 
 
@@ -305,10 +384,10 @@ def _standing(
         return Standing.IN_PROGRESS, by_deadline if deadline is not None else f"{by_deadline}, no deadline yet"
     if credited < pace:
         return Standing.BEHIND, f"behind pace ({hours_text(pace)} 学时 expected by {as_of}), {by_deadline}"
-    return Standing.ON_PACE, f"on pace ({hours_text(pace)} 学时 expected by {as_of}), {by_deadline}"
+    return Standing.ON_TRACK, f"on pace ({hours_text(pace)} 学时 expected by {as_of}), {by_deadline}"
 
 
-def _met_on(counting: list[PostedEntry], required: Decimal) -> date | None:
+def met_on_day(counting: Sequence[CountedLine], required: Decimal) -> date | None:
     """The training day from which the running total, day by day, stays at or above what is required."""
     days = sorted({line.trained_on for line in counting})
     running = ZERO
@@ -326,9 +405,32 @@ def _met_on(counting: list[PostedEntry], required: Decimal) -> date | None:
 
 
 class Change(StrEnum):
+    """What is announced (``RequirementStandingChanged.standing``) when a person's standing changes."""
+
     MET = "met"  # the requirement is met in this window (again, if a correction had undone it)
-    FELL_BEHIND = "fell_behind"  # behind pace while it is still possible to meet
+    BEHIND = "behind"  # behind pace while it is still possible to meet
+    OUT_OF_REACH = "out_of_reach"  # it can no longer be met: too few days left, or the window closed short
     NO_LONGER_MET = "no_longer_met"  # a correction took back 学时 it was met with
+
+
+# Standings worth announcing; on track and in progress are not news. A window closing short (missed) is out of
+# reach for good: announced as such, unless it was out of reach already.
+_ANNOUNCED = {
+    Standing.MET: Change.MET,
+    Standing.BEHIND: Change.BEHIND,
+    Standing.OUT_OF_REACH: Change.OUT_OF_REACH,
+    Standing.MISSED: Change.OUT_OF_REACH,
+}
+
+
+def change_between(was: Standing | None, now: Standing) -> Change | None:
+    """What to announce when a window's standing goes from ``was`` (None: not judged before) to ``now``."""
+    if was == Standing.MET and now != Standing.MET:
+        return Change.NO_LONGER_MET
+    announced = _ANNOUNCED.get(now)
+    if announced is not None and announced != (_ANNOUNCED.get(was) if was is not None else None):
+        return announced
+    return None
 
 
 @dataclass(frozen=True)
@@ -340,20 +442,15 @@ class Transition:
 def transitions(before: Iterable[Assessment], after: Iterable[Assessment]) -> tuple[Transition, ...]:
     """What changed from ``before`` to ``after`` that is worth announcing, once.
 
-    A window seen for the first time counts as changed from nothing: met or behind at first sight is announced.
+    A window seen for the first time counts as changed from nothing: met, behind or out of reach at first sight is
+    announced.
     """
     previously = {assessment.key: assessment.standing for assessment in before}
-    changes = []
-    for assessment in after:
-        was = previously.get(assessment.key)
-        now = assessment.standing
-        if was == Standing.MET and now != Standing.MET:
-            changes.append(Transition(Change.NO_LONGER_MET, assessment))
-        if now == Standing.MET and was != Standing.MET:
-            changes.append(Transition(Change.MET, assessment))
-        if now == Standing.BEHIND and was != Standing.BEHIND:
-            changes.append(Transition(Change.FELL_BEHIND, assessment))
-    return tuple(changes)
+    return tuple(
+        Transition(change, assessment)
+        for assessment in after
+        if (change := change_between(previously.get(assessment.key), assessment.standing)) is not None
+    )
 
 
 # ── Reading requirements from plain data ───────────────────────────────────────────────────────────────────────

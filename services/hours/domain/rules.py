@@ -131,6 +131,15 @@ class Rulebook:
         return [rule.name for rule in self.rules]
 
 
+def class_rules(named: str | None, rulebook: Rulebook | None = None) -> ClassRules:
+    """A class's own choice (``ClassChanged.crediting_rule``): a rule the rulebook defines, for sessions or for
+    activities by the kind of rule it is. A name the rulebook does not define raises ``RulebookError``."""
+    if named is None:
+        return ClassRules()
+    rule = (rulebook if rulebook is not None else DEFAULT_RULEBOOK).rule_named(named)
+    return ClassRules(session=named) if isinstance(rule, SessionRule) else ClassRules(activity=named)
+
+
 def session_rule_for(
     category: str | None,
     teaching_mode: str | None,
