@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
 
 from services.hours.api import router
-from services.hours.handlers import handlers
+from services.hours.configuration import rules_of
+from services.hours.handlers import handlers_for
+from services.hours.handlers.reviews import review_each_day_once_it_ends
 from services.hours.settings import Settings
 from shared.events.contracts import contracts_on
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC
-from shared.events.contracts.hours import HOURS_TOPIC
-from shared.events.contracts.register import CLASSES_TOPIC, PERSONS_TOPIC, SESSIONS_TOPIC
-from shared.service import ServiceDefinition, create_app, produced_by
+from shared.events.contracts.hours import HOURS_REVIEWS_TOPIC, HOURS_TOPIC
+from shared.events.contracts.register import (
+    CLASSES_TOPIC,
+    ENROLLMENTS_TOPIC,
+    ORGANISATIONS_TOPIC,
+    PERSONS_TOPIC,
+    SESSIONS_TOPIC,
+)
+from shared.service import ServiceDefinition, ServiceRuntime, create_app, produced_by
 
 
 def define(settings: Settings | None = None) -> ServiceDefinition:
@@ -24,21 +36,54 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         title="dangxiao hours",
         description=(
             f"The 学时 (training hour) ledger: credits attendance from `{attendance_topic}` (also received over "
-            f"HTTP, which forwards it there) and publishes credits and reversals on `{HOURS_TOPIC}`."
+            f"HTTP, xAPI, a class manager's marks and self check-in, which forward it there) by versioned rules, "
+            f"judges the persons' 学时 requirements, and publishes credits, reversals, session attendance and "
+            f"requirement standings on `{HOURS_TOPIC}`."
         ),
         settings=settings,
         migrations_dir=Path(__file__).parent / "migrations",
-        produces={**produced_by(HOURS_TOPIC), attendance_topic: tuple(contracts_on(ATTENDANCE_TOPIC).values())},
-        consumes={
-            PERSONS_TOPIC: "projects the persons whose ledgers it keeps (status and positions, for requirements)",
-            CLASSES_TOPIC: "projects the classes sessions belong to (category, crediting rule)",
-            SESSIONS_TOPIC: "projects the sessions attendance is for (学时, length, teaching mode)",
-            attendance_topic: "credits 学时 for attendance and takes back what voided attendance credited",
+        produces={
+            **produced_by(HOURS_TOPIC, HOURS_REVIEWS_TOPIC),
+            attendance_topic: tuple(contracts_on(ATTENDANCE_TOPIC).values()),
         },
-        handlers=handlers,
+        consumes={
+            ORGANISATIONS_TOPIC: "projects the units and Party organisations (names for compliance by unit and branch)",
+            PERSONS_TOPIC: "projects the persons whose ledgers it keeps (status and positions, for requirements)",
+            CLASSES_TOPIC: "projects the classes sessions belong to (category, crediting rule, managers)",
+            SESSIONS_TOPIC: "projects the sessions attendance is for (学时, length, teaching mode)",
+            ENROLLMENTS_TOPIC: "projects enrollments (whose learners a class manager sees, marks and lets check in)",
+            attendance_topic: "credits 学时 for attendance and takes back what voided attendance credited",
+            HOURS_REVIEWS_TOPIC: "reviews the requirements as of the end of each day (pace and reach change with time)",
+        },
+        handlers=handlers_for(rules_of(settings)),
         routers=[router],
     )
 
 
 def app(settings: Settings | None = None) -> FastAPI:
-    return create_app(define(settings))
+    settings = settings or Settings()
+    application = create_app(define(settings))
+    runtime: ServiceRuntime = application.state.runtime
+    started_by_create_app = application.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The service's own background work beside the shared one: asking for each day's review once it ends.
+        async with started_by_create_app(app):
+            reviews = asyncio.create_task(
+                review_each_day_once_it_ends(
+                    runtime.unit_of_work,
+                    source=runtime.source,
+                    check_every_seconds=settings.review_check_seconds,
+                ),
+                name="hours-reviews",
+            )
+            try:
+                yield
+            finally:
+                reviews.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reviews
+
+    application.router.lifespan_context = lifespan
+    return application

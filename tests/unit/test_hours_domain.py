@@ -33,7 +33,9 @@ from services.hours.domain.ledger import (
     AttendanceRef,
     CreditedAttendance,
     EntryKind,
+    ReportedAttendance,
     StandingCredit,
+    attendance_that_stands,
     ledger_year,
     settle,
     totals,
@@ -408,3 +410,25 @@ def test_totals_are_credits_minus_reversals_overall_and_by_class() -> None:
 def test_an_empty_ledger_totals_zero() -> None:
     summed = totals([])
     assert (str(summed.total_hours), summed.by_class) == ("0.00", {})
+
+
+# ── What a learner's record of a session shows ──────────────────────────────────────────────────────────────
+
+LATE, PRESENT, ABSENT = (
+    ReportedAttendance(AttendanceRef("door", "1"), "late", 100),
+    ReportedAttendance(AttendanceRef("tablet", "2"), "present", 180),
+    ReportedAttendance(AttendanceRef("tablet", "3"), "absent", None),
+)
+
+
+def test_the_record_shows_the_attendance_whose_credit_the_ledger_holds() -> None:
+    assert attendance_that_stands([LATE, PRESENT, ABSENT], (), credited=PRESENT.attendance) == PRESENT
+
+
+def test_without_a_credit_the_record_shows_the_latest_report_not_voided() -> None:
+    assert attendance_that_stands([LATE, ABSENT], (), credited=None) == ABSENT
+    assert attendance_that_stands([LATE, ABSENT], {ABSENT.attendance}, credited=None) == LATE
+
+
+def test_with_every_report_voided_the_record_shows_none() -> None:
+    assert attendance_that_stands([LATE], {LATE.attendance}, credited=None) is None

@@ -23,6 +23,7 @@ from services.hours.domain.rules import (
     ClassRules,
     RulebookError,
     activity_rule_for,
+    class_rules,
     parse_rulebook,
     session_rule_for,
 )
@@ -183,6 +184,14 @@ def test_a_class_cannot_choose_a_rule_of_the_other_kind_or_one_not_defined() -> 
         session_rule_for(None, None, Channel.OFFLINE, TERM, class_rules=ClassRules(session="activity/v1"))
     with pytest.raises(RulebookError, match="defines no rule 'session-tolerance/v7'"):
         session_rule_for(None, None, Channel.OFFLINE, TERM, class_rules=ClassRules(session="session-tolerance/v7"))
+
+
+def test_a_class_names_its_rule_and_the_kind_of_rule_decides_what_it_overrides() -> None:
+    assert class_rules("session-field/v1", BOOK) == ClassRules(session="session-field/v1")
+    assert class_rules("academy-online/v1", BOOK) == ClassRules(activity="academy-online/v1")
+    assert class_rules(None, BOOK) == ClassRules()
+    with pytest.raises(RulebookError, match="defines no rule 'session-field/v2'"):
+        class_rules("session-field/v2", BOOK)
 
 
 def test_no_rule_before_the_first_entry() -> None:

@@ -1,4 +1,5 @@
-"""dangxiao.hours.v1: what the 学时 (training hour) ledger posts."""
+"""dangxiao.hours.v1: what the 学时 (training hour) ledger posts; dangxiao.hours.reviews.v1: the days whose end the
+ledger reviews requirements on (pace and reach change with time alone)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from shared.events.contracts.common import Code, EventReference, Hours, Identifi
 from shared.events.envelope import EventData
 
 HOURS_TOPIC = "dangxiao.hours.v1"
+# Read by the hours service alone: time as an input, so that replaying the topics replays the reviews too.
+HOURS_REVIEWS_TOPIC = "dangxiao.hours.reviews.v1"
 
 
 class HoursCredited(EventData):
@@ -89,7 +92,8 @@ class SessionAttendanceChanged(EventData):
 
 class RequirementStandingChanged(EventData):
     """How a person stands against a 学时 requirement, announced when that changes: met, fallen behind while
-    still possible to meet, out of reach, or no longer met (a reversal took them below it)."""
+    still possible to meet, out of reach (too few days left, or the window closed short), or no longer met (a
+    reversal took them below it)."""
 
     event_type = "dangxiao.hours.requirement_standing_changed.v1"
     topic = HOURS_TOPIC
@@ -100,15 +104,43 @@ class RequirementStandingChanged(EventData):
     title: str = Field(min_length=1, max_length=200, description="e.g. 党员每年集中学习培训不少于32学时")
     source: str = Field(min_length=1, max_length=300, description="the regulation it comes from")
     window_start: date
-    window_end: date = Field(description="the last day of the window")
+    window_end: date | None = Field(
+        description="the last day of the window; null while it has no end yet (a development target not yet admitted)"
+    )
     required_hours: Hours
     credited_hours: Hours
-    standing: Code = Field(description="met, on_track, behind, out_of_reach or no_longer_met")
+    standing: Code = Field(description="met, behind, out_of_reach or no_longer_met")
     met_on: date | None = None
     as_of: date
+    reason: str | None = Field(
+        default=None, max_length=500, description="the figures and the standing in words, as the school reads them"
+    )
+    revision: int = Field(
+        default=1, ge=1, description="grows with each announcement for this person, requirement and window"
+    )
 
     def identity(self) -> str:
-        return f"{self.person_id}/{self.requirement}/{self.window_start}/{self.standing}/{self.as_of}"
+        return f"{self.person_id}/{self.requirement}/{self.window_start}/{self.standing}/{self.as_of}#{self.revision}"
 
 
-HOURS_EVENTS = (HoursCredited, HoursReversed, SessionAttendanceChanged, RequirementStandingChanged)
+class RequirementsReviewRequested(EventData):
+    """The requirements are to be reviewed as of the end of ``day`` (Beijing time): the hours service asks it of
+    itself once a day is over, or an administrator does. One review per day, however often it is asked."""
+
+    event_type = "dangxiao.hours.requirements_review_requested.v1"
+    topic = HOURS_REVIEWS_TOPIC
+    key_field = "day"
+
+    day: date
+
+    def identity(self) -> str:
+        return self.day.isoformat()
+
+
+HOURS_EVENTS = (
+    HoursCredited,
+    HoursReversed,
+    SessionAttendanceChanged,
+    RequirementStandingChanged,
+    RequirementsReviewRequested,
+)
