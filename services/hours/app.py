@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -13,7 +9,6 @@ from fastapi import FastAPI
 from services.hours.api import router
 from services.hours.configuration import rules_of
 from services.hours.handlers import handlers_for
-from services.hours.handlers.reviews import review_each_day_once_it_ends
 from services.hours.settings import Settings
 from shared.events.contracts import contracts_on
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC
@@ -25,7 +20,7 @@ from shared.events.contracts.register import (
     PERSONS_TOPIC,
     SESSIONS_TOPIC,
 )
-from shared.service import ServiceDefinition, ServiceRuntime, create_app, produced_by
+from shared.service import ServiceDefinition, create_app, produced_by
 
 
 def define(settings: Settings | None = None) -> ServiceDefinition:
@@ -61,29 +56,4 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
 
 
 def app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or Settings()
-    application = create_app(define(settings))
-    runtime: ServiceRuntime = application.state.runtime
-    started_by_create_app = application.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # The service's own background work beside the shared one: asking for each day's review once it ends.
-        async with started_by_create_app(app):
-            reviews = asyncio.create_task(
-                review_each_day_once_it_ends(
-                    runtime.unit_of_work,
-                    source=runtime.source,
-                    check_every_seconds=settings.review_check_seconds,
-                ),
-                name="hours-reviews",
-            )
-            try:
-                yield
-            finally:
-                reviews.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await reviews
-
-    application.router.lifespan_context = lifespan
-    return application
+    return create_app(define(settings))

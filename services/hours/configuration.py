@@ -6,6 +6,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -26,10 +27,16 @@ BUILT_IN = HoursRules(DEFAULT_RULEBOOK, BUILT_IN_REQUIREMENTS)
 
 
 def rules_of(settings: Settings) -> HoursRules:
-    """The rules the settings name; a file that cannot be read stops the service with the reason."""
+    """The rules the settings name, read once per process; a file that cannot be read stops the service with the
+    reason."""
+    return _rules_from(settings.rulebook_file, settings.requirements_file)
+
+
+@cache
+def _rules_from(rulebook_file: Path | None, requirements_file: Path | None) -> HoursRules:
     return HoursRules(
-        rulebook=_read(settings.rulebook_file, parse_rulebook, BUILT_IN.rulebook),
-        requirements=_read(settings.requirements_file, parse_requirements, BUILT_IN.requirements),
+        rulebook=_read(rulebook_file, parse_rulebook, BUILT_IN.rulebook),
+        requirements=_read(requirements_file, parse_requirements, BUILT_IN.requirements),
     )
 
 

@@ -295,6 +295,143 @@ class PersonHoursPublic(SQLModel):
     classes: list[ClassSummary] = Field(description="the classes named in by_class, as far as they are known")
 
 
+# ── transcripts, requirements, compliance, pending ──────────────────────────────────────────────────────────
+
+
+class TranscriptLine(SQLModel):
+    entry_id: str
+    kind: EntryKind
+    hours: Decimal
+    trained_on: date
+    recorded_at: AwareDatetime
+    channel: str = Field(description="offline (concentrated, 集中) or online (网络)")
+    category: str | None
+    category_label: str | None = Field(description="e.g. 发展对象培训")
+    class_id: str | None
+    item: str = Field(description="what was studied: session:… or activity:<platform>:…")
+    rule: str | None = Field(description="the crediting rule and its version")
+    reason: str
+    source: str = Field(description="the system the attendance came from")
+
+
+class CategoryHours(SQLModel):
+    category: str | None = Field(description="null: study outside any class")
+    label: str
+    hours: Decimal
+
+
+class YearHours(SQLModel):
+    year: int
+    total: Decimal
+    concentrated: Decimal = Field(description="offline, 集中")
+    online: Decimal = Field(description="网络")
+    by_category: list[CategoryHours]
+
+
+class TranscriptPublic(SQLModel):
+    """A person's 学时档案 as of the end of a day (Beijing time): every line, and what they add up to."""
+
+    person_id: str
+    as_of: date
+    total: Decimal
+    years: list[YearHours]
+    lines: list[TranscriptLine]
+
+
+class StandingPublic(SQLModel):
+    """Where a person stands on one requirement in one window."""
+
+    requirement: str = Field(description="the rule and its version")
+    label: str
+    source: str
+    window_start: date
+    window_end: date | None
+    required: Decimal
+    credited: Decimal
+    shortfall: Decimal
+    standing: str = Field(description="met, on_track, behind, out_of_reach, missed or in_progress")
+    met_on: date | None
+    pace: Decimal | None = Field(description="学时 expected by the day judged")
+    deadline: date | None
+    explanation: str
+
+
+class RequirementsPublic(SQLModel):
+    person_id: str
+    as_of: date
+    standings: list[StandingPublic]
+
+
+class AnnualHoursPublic(SQLModel):
+    """What a 学时证明 (annual hours certificate) states for one person and year."""
+
+    person_id: str
+    year: int
+    as_of: date = Field(description="the end of the year, or the day asked for while it is under way")
+    totals: YearHours
+    standings: list[StandingPublic]
+
+
+class ComplianceRowPublic(SQLModel):
+    person_id: str
+    standing: StandingPublic
+
+
+class TallyPublic(SQLModel):
+    requirement: str
+    label: str
+    under: int
+    by_standing: dict[str, int]
+    shortfall: Decimal = Field(description="what those who have not met it still owe, together")
+
+
+class BranchCompliancePublic(SQLModel):
+    branch_id: str | None
+    branch: str = Field(description="the 党支部's name")
+    rows: list[ComplianceRowPublic]
+    behind: list[ComplianceRowPublic] = Field(description="behind pace, out of reach or past the deadline")
+    tallies: list[TallyPublic]
+
+
+class UnitCompliancePublic(SQLModel):
+    unit_id: str | None
+    unit: str = Field(description="the unit's (单位) name")
+    branches: list[BranchCompliancePublic]
+    tallies: list[TallyPublic]
+
+
+class CompliancePublic(SQLModel):
+    as_of: date
+    units: list[UnitCompliancePublic]
+
+
+class PendingAttendance(SQLModel):
+    """Attendance kept until the person or session it names becomes known."""
+
+    source: str
+    id: str
+    person_id: str | None
+    session_id: str | None
+    waiting_for: list[str] = Field(description="e.g. session:2026-FZDX-01-03")
+    parked_at: AwareDatetime
+    age_seconds: float
+
+
+class PendingPublic(SQLModel):
+    count: int
+    oldest_age_seconds: float
+    attendance: list[PendingAttendance]
+
+
+class ReviewRequest(SQLModel):
+    day: date = Field(description="a day that has ended (Beijing time): judged as of its end")
+
+
+class ReviewRequested(SQLModel):
+    day: date
+    requested: bool = Field(description="false: that day's review was asked for and received already")
+
+
 # ── a class manager's marks, check-in ────────────────────────────────────────────────────────────────────
 
 

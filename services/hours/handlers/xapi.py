@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import update
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.hours.access import Visibility
 from services.hours.domain.xapi import (
@@ -38,7 +39,7 @@ from services.hours.handlers.ingest import forward_attendance
 from services.hours.models import XapiStatement
 from shared.auth import Principal, Role
 from shared.db import execute, insert_many, rows_matching, table_of
-from shared.errors import Conflict, Forbidden
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.events.contracts.attendance import AttendanceRecorded, AttendanceVoided
 from shared.events.envelope import CloudEvent, ContractViolation, EventData, parse_data
 from shared.unit_of_work import Seen, UnitOfWork
@@ -66,7 +67,7 @@ async def store_statements(
     ids = [statement["id"] for statement in stored]
     in_batch = {statement["id"]: statement for statement in stored}
     voided_ids = [_voided_id(statement) for statement in stored]
-    known = await _rows(uow, [*ids, *(target for target in voided_ids if target is not None)])
+    known = await _rows(uow.session, [*ids, *(target for target in voided_ids if target is not None)])
     events: list[tuple[CloudEvent, EventData]] = []
     for body, statement in zip(received, stored, strict=True):
         existing = known.get(statement["id"])
@@ -168,9 +169,9 @@ def _void_attributes(
     }
 
 
-async def _rows(uow: UnitOfWork, statement_ids: list[str]) -> dict[str, Mapping[Any, Any]]:
+async def _rows(session: AsyncSession, statement_ids: list[str]) -> dict[str, Mapping[Any, Any]]:
     rows = await rows_matching(
-        uow.session, table_of(XapiStatement), ["statement_id"], [(statement_id,) for statement_id in statement_ids]
+        session, table_of(XapiStatement), ["statement_id"], [(statement_id,) for statement_id in statement_ids]
     )
     return {row["statement_id"]: row for row in rows}
 
@@ -229,16 +230,16 @@ class StatementQuery:
     after: tuple[datetime, str] | None = None  # the last statement of the page before (stored, id)
 
 
-async def statement_by_id(uow: UnitOfWork, statement_id: str, viewer: Principal, *, voided: bool) -> str:
+async def statement_by_id(session: AsyncSession, statement_id: str, viewer: Principal, *, voided: bool) -> str:
     """The statement stored under ``statement_id``: one not voided, or (``voided``) one that was."""
-    row = (await _rows(uow, [statement_id.lower()])).get(statement_id.lower())
-    if row is None or (row["voided_by"] is not None) != voided or not await _may_see(uow, viewer, row):
-        raise LookupError(statement_id)
+    row = (await _rows(session, [statement_id.lower()])).get(statement_id.lower())
+    if row is None or (row["voided_by"] is not None) != voided or not await _may_see(session, viewer, row):
+        raise NotFound(f"no {'voided ' if voided else ''}statement {statement_id} that you may see")
     return str(row["statement"])
 
 
 async def statements_matching(
-    uow: UnitOfWork, query: StatementQuery, viewer: Principal
+    session: AsyncSession, query: StatementQuery, viewer: Principal
 ) -> tuple[list[str], tuple[datetime, str] | None]:
     """One page of the statements ``query`` asks for, not voided, that ``viewer`` may see, and where the next page
     begins (None: this is the last)."""
@@ -254,7 +255,7 @@ async def statements_matching(
         statement = statement.where(table.c.stored > query.since)
     if query.until is not None:
         statement = statement.where(table.c.stored <= query.until)
-    scope = await Visibility.of(uow.session, viewer)
+    scope = await Visibility.of(session, viewer)
     if not scope.sees_everyone:
         if viewer.has_any(Role.INGEST):
             statement = statement.where(table.c.sender == viewer.subject)
@@ -271,13 +272,13 @@ async def statements_matching(
         statement = statement.where(after if query.ascending else before)
     statement = statement.order_by(*(order if query.ascending else (column.desc() for column in order)))
     limit = min(query.limit or MAX_LIMIT, MAX_LIMIT)
-    rows = (await execute(uow.session, statement.limit(limit + 1))).mappings().all()
+    rows = (await execute(session, statement.limit(limit + 1))).mappings().all()
     page = rows[:limit]
     more = (page[-1]["stored"], page[-1]["statement_id"]) if len(rows) > limit else None
     return [row["statement"] for row in page], more
 
 
-async def _may_see(uow: UnitOfWork, viewer: Principal, row: Mapping[Any, Any]) -> bool:
+async def _may_see(session: AsyncSession, viewer: Principal, row: Mapping[Any, Any]) -> bool:
     if viewer.has_any(Role.INGEST) and row["sender"] == viewer.subject:
         return True
-    return (await Visibility.of(uow.session, viewer)).sees(row["person_id"])
+    return (await Visibility.of(session, viewer)).sees(row["person_id"])

@@ -1,24 +1,27 @@
-"""Hours HTTP API: the attendance door for systems that cannot speak Kafka, and a person's 学时 ledger."""
+"""The doors for attendance: CloudEvents over HTTP from outside systems, a class manager's marks for a whole
+session, and self check-in by the code on the class manager's screen. All of them forward attendance events to
+the attendance topic; none credits anything itself."""
 
 from __future__ import annotations
 
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from services.hours import views
-from services.hours.domain.ledger import ledger_year
+from services.hours.api.common import settings_of
 from services.hours.handlers.ingest import ingest_attendance
-from services.hours.models import IngestReport, PersonHoursPublic
-from shared.auth import Principal, Role, current_principal, require
+from services.hours.handlers.sessions import check_in, code_to_show, mark_session
+from services.hours.models import CheckIn, CheckInAccepted, CheckInCode, IngestReport, MarkResult, SessionMarks
+from shared.auth import Principal, Role, require
 from shared.db import utcnow
 from shared.events.envelope import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE
 from shared.service import Runtime, execute
 
-router = APIRouter()
+router = APIRouter(tags=["attendance"])
 Sender = Annotated[Principal, Depends(require(Role.INGEST, Role.ADMIN))]
-Viewer = Annotated[Principal, Depends(current_principal)]
+Manager = Annotated[Principal, Depends(require(Role.CLASS_MANAGER, Role.ADMIN))]
+Learner = Annotated[Principal, Depends(require(Role.LEARNER))]
 
 # One batch is one transaction; a sender with more splits it.
 MAX_BATCH_EVENTS = 500
@@ -37,35 +40,56 @@ _ATTENDANCE_BODY: dict[str, Any] = {
 
 
 @router.post(
-    "/attendance",
-    status_code=status.HTTP_202_ACCEPTED,
-    response_model=IngestReport,
-    tags=["attendance"],
-    openapi_extra=_ATTENDANCE_BODY,
+    "/attendance", status_code=status.HTTP_202_ACCEPTED, response_model=IngestReport, openapi_extra=_ATTENDANCE_BODY
 )
 async def receive_attendance(request: Request, runtime: Runtime, sender: Sender) -> IngestReport:
     """Attendance events as CloudEvents, one or a batch; the answer gives each one's outcome."""
     declared_length = request.headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > MAX_BODY_BYTES:
-        raise _too_large()  # refused before reading it
+        raise too_large()  # refused before reading it
     documents = _events_in(request.headers.get("content-type"), await request.body())
     return await execute(runtime, ingest_attendance, documents, runtime.settings.attendance_topic, sender)
 
 
-@router.get("/persons/{person_id}/hours", response_model=PersonHoursPublic, tags=["hours"])
-async def person_hours(
-    person_id: str,
-    runtime: Runtime,
-    viewer: Viewer,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: this year in Beijing time")] = None,
-) -> PersonHoursPublic:
-    if not viewer.may_see_person(person_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff, or the person themselves, may see their 学时")
-    async with runtime.database.sessions() as session:
-        return await views.person_hours_view(session, person_id, year or ledger_year(utcnow()))
+@router.post("/sessions/{session_id}/attendance", response_model=list[MarkResult])
+async def mark_a_session(session_id: str, marks: SessionMarks, runtime: Runtime, manager: Manager) -> list[MarkResult]:
+    """A class manager marks the learners of a session at once: present, late, left early, absent or excused, with
+    the minutes attended where counted. Marking a learner again replaces their mark (the one before is voided)."""
+    return await execute(
+        runtime,
+        mark_session,
+        session_id,
+        marks,
+        manager=manager,
+        topic=runtime.settings.attendance_topic,
+        now=utcnow(),
+    )
 
 
-def _too_large() -> HTTPException:
+@router.get("/sessions/{session_id}/check-in-code", response_model=CheckInCode)
+async def show_check_in_code(session_id: str, runtime: Runtime, manager: Manager) -> CheckInCode:
+    """The code for the class manager's screen; it changes every 30 seconds (ask again at ``changes_at``)."""
+    shown = await execute(runtime, code_to_show, session_id, manager, settings_of(runtime).check_in_key, utcnow())
+    return CheckInCode(session_id=session_id, code=shown.code, changes_at=shown.changes_at)
+
+
+@router.post("/sessions/{session_id}/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInAccepted)
+async def check_in_to_a_session(session_id: str, body: CheckIn, runtime: Runtime, learner: Learner) -> CheckInAccepted:
+    """A learner checks in with the code the screen shows; a refusal (422) gives its reason first: ``malformed``,
+    ``reused``, ``other-session``, ``stale``, ``incorrect`` or ``closed``."""
+    return await execute(
+        runtime,
+        check_in,
+        session_id,
+        body.code,
+        learner=learner,
+        secret=settings_of(runtime).check_in_key,
+        topic=runtime.settings.attendance_topic,
+        now=utcnow(),
+    )
+
+
+def too_large() -> HTTPException:
     return HTTPException(
         status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_BODY_BYTES // 1024 // 1024} MiB per request; split it"
     )
@@ -81,7 +105,7 @@ def _events_in(content_type: str | None, body: bytes) -> list[Any]:
             f"not {media_type or 'no content type'}",
         )
     if len(body) > MAX_BODY_BYTES:
-        raise _too_large()
+        raise too_large()
     try:
         document = json.loads(body)
     except (ValueError, RecursionError) as error:  # ValueError covers bad JSON and bad UTF-8

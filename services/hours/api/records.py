@@ -1,0 +1,65 @@
+"""A person's 学时: the ledger of a year, the transcript (学时档案) as of a day and its Excel export, where they stand
+on their requirements, and the yearly figures of a 学时证明 (annual hours certificate)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.hours import views
+from services.hours.access import Visibility
+from services.hours.api.common import AsOf, Viewer, rules, today
+from services.hours.exports import XLSX, transcript_workbook
+from services.hours.models import AnnualHoursPublic, PersonHoursPublic, RequirementsPublic, TranscriptPublic
+from shared.service import Runtime
+
+router = APIRouter(prefix="/persons/{person_id}", tags=["hours"])
+Year = Annotated[int | None, Query(ge=2000, le=2100, description="default: this year in Beijing time")]
+
+
+@router.get("/hours", response_model=PersonHoursPublic)
+async def person_hours(person_id: str, runtime: Runtime, viewer: Viewer, year: Year = None) -> PersonHoursPublic:
+    async with runtime.database.sessions() as session:
+        (await Visibility.of(session, viewer)).check_sees(person_id)
+        return await views.person_hours_view(session, person_id, year or today().year)
+
+
+@router.get("/transcript", response_model=TranscriptPublic)
+async def person_transcript(person_id: str, runtime: Runtime, viewer: Viewer, as_of: AsOf = None) -> TranscriptPublic:
+    """Every line on the ledger at the end of ``as_of``, with its reason, rule and source; totals per year,
+    channel (concentrated / online) and category."""
+    async with runtime.database.sessions() as session:
+        (await Visibility.of(session, viewer)).check_sees(person_id)
+        return await views.transcript_view(session, person_id, as_of or today())
+
+
+@router.get("/transcript.xlsx", response_class=Response)
+async def person_transcript_workbook(person_id: str, runtime: Runtime, viewer: Viewer, as_of: AsOf = None) -> Response:
+    shown = await person_transcript(person_id, runtime, viewer, as_of)
+    filename = f"transcript-{person_id}-{shown.as_of.isoformat()}.xlsx"
+    return Response(
+        transcript_workbook(shown),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/requirements", response_model=RequirementsPublic)
+async def person_requirements(
+    person_id: str, runtime: Runtime, viewer: Viewer, as_of: AsOf = None
+) -> RequirementsPublic:
+    """Where the person stands on each requirement that applies to them, as of the end of ``as_of``."""
+    async with runtime.database.sessions() as session:
+        (await Visibility.of(session, viewer)).check_sees(person_id)
+        return await views.requirements_view(session, person_id, as_of or today(), rules(runtime).requirements)
+
+
+@router.get("/annual-hours", response_model=AnnualHoursPublic)
+async def person_annual_hours(person_id: str, runtime: Runtime, viewer: Viewer, year: Year = None) -> AnnualHoursPublic:
+    """The figures a 学时证明 states for ``year``: totals by channel and category, and each requirement's standing
+    at the year's end (as of today while it is under way)."""
+    async with runtime.database.sessions() as session:
+        (await Visibility.of(session, viewer)).check_sees(person_id)
+        on = today()
+        return await views.annual_hours_view(session, person_id, year or on.year, on, rules(runtime).requirements)

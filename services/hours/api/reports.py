@@ -1,0 +1,66 @@
+"""Reports across people: compliance by unit and branch (and its Excel export), attendance still waiting for a
+person or session; and asking for the review of the requirements as of a day that has ended."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response, status
+
+from services.hours import views
+from services.hours.access import READS_ALL, Visibility
+from services.hours.api.common import AsOf, rules, today
+from services.hours.exports import XLSX, compliance_workbook
+from services.hours.handlers.reviews import request_review
+from services.hours.models import CompliancePublic, PendingPublic, ReviewRequest, ReviewRequested
+from shared.auth import Principal, Role, require
+from shared.db import utcnow
+from shared.service import Runtime, execute
+
+router = APIRouter(tags=["reports"])
+Reader = Annotated[Principal, Depends(require(*READS_ALL, Role.CLASS_MANAGER))]
+Office = Annotated[Principal, Depends(require(*READS_ALL))]
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+UnitId = Annotated[str | None, Query(description="one unit (单位) only")]
+BranchId = Annotated[str | None, Query(description="one Party branch (党支部) only")]
+
+
+@router.get("/compliance", response_model=CompliancePublic)
+async def compliance(
+    runtime: Runtime, viewer: Reader, as_of: AsOf = None, unit: UnitId = None, branch: BranchId = None
+) -> CompliancePublic:
+    """Who is behind which requirement and by how much, by unit and branch, with tallies (five-year windows for
+    cadres). A class manager sees the learners of their classes."""
+    async with runtime.database.sessions() as session:
+        scope = await Visibility.of(session, viewer)
+        return await views.compliance_view(
+            session, as_of or today(), rules(runtime).requirements, scope, unit_id=unit, branch_id=branch
+        )
+
+
+@router.get("/compliance.xlsx", response_class=Response)
+async def compliance_export(
+    runtime: Runtime, viewer: Reader, as_of: AsOf = None, unit: UnitId = None, branch: BranchId = None
+) -> Response:
+    report = await compliance(runtime, viewer, as_of, unit, branch)
+    return Response(
+        compliance_workbook(report),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="compliance-{report.as_of.isoformat()}.xlsx"'},
+    )
+
+
+@router.get("/pending", response_model=PendingPublic)
+async def pending(runtime: Runtime, _: Office) -> PendingPublic:
+    """Attendance waiting for the person or session it names to become known, oldest first (also a metric:
+    dangxiao_parked_events, dangxiao_parked_oldest_age_seconds)."""
+    async with runtime.database.sessions() as session:
+        return await views.pending_view(session, utcnow())
+
+
+@router.post("/requirements/reviews", status_code=status.HTTP_202_ACCEPTED, response_model=ReviewRequested)
+async def review_requirements(body: ReviewRequest, runtime: Runtime, _: Admin) -> ReviewRequested:
+    """Ask for the review of the requirements as of the end of a day that has ended (the service asks for each
+    day itself once it ends; this is for a day it missed, or to see a review at once)."""
+    requested = await execute(runtime, request_review, body.day, source=runtime.source, now=utcnow())
+    return ReviewRequested(day=body.day, requested=requested)
