@@ -219,10 +219,8 @@ class RequirementProgressBook:
         self._tenures = {p: t for p, t in self._tenures.items() if p not in person_ids}  # read them as they are now
         await self._read_persons(person_ids)
         table = table_of(RequirementProgress)
-        with_progress = {
-            row["person_id"]
-            for row in await rows_matching(self._uow.session, table, ["person_id"], [(p,) for p in person_ids])
-        }
+        found = await rows_matching(self._uow.session, table, ["person_id"], [(p,) for p in person_ids], ["person_id"])
+        with_progress = {row["person_id"] for row in found}
         for person_id, cause in causes:
             if self.tracks(person_id) or person_id in with_progress:
                 await self.recount(person_id, cause)

@@ -4,6 +4,8 @@ ledger reviews requirements on (pace and reach change with time alone)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -13,6 +15,8 @@ from shared.events.envelope import EventData
 HOURS_TOPIC = "dangxiao.hours.v1"
 # Read by the hours service alone: time as an input, so that replaying the topics replays the reviews too.
 HOURS_REVIEWS_TOPIC = "dangxiao.hours.reviews.v1"
+# 学时 owed or credited in a requirement's window: five years of a cadre's training run past what one line holds.
+WindowHours = Annotated[Decimal, Field(ge=0, le=100_000, max_digits=8, decimal_places=2)]
 
 
 class HoursCredited(EventData):
@@ -107,8 +111,8 @@ class RequirementStandingChanged(EventData):
     window_end: date | None = Field(
         description="the last day of the window; null while it has no end yet (a development target not yet admitted)"
     )
-    required_hours: Hours
-    credited_hours: Hours
+    required_hours: WindowHours
+    credited_hours: WindowHours
     standing: Code = Field(description="met, behind, out_of_reach or no_longer_met")
     met_on: date | None = None
     as_of: date
