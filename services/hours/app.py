@@ -47,8 +47,9 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
             CLASSES_TOPIC: "projects the classes sessions belong to (category, crediting rule, managers)",
             SESSIONS_TOPIC: "projects the sessions attendance is for (学时, length, teaching mode)",
             ENROLLMENTS_TOPIC: "projects enrollments (whose learners a class manager sees, marks and lets check in)",
-            attendance_topic: "credits 学时 for attendance and takes back what voided attendance credited",
             HOURS_REVIEWS_TOPIC: "reviews the requirements as of the end of each day (pace and reach change with time)",
+            # Subscribed last: by the time attendance flows, what it refers to is being projected already.
+            attendance_topic: "credits 学时 for attendance and takes back what voided attendance credited",
         },
         handlers=handlers_for(rules_of(settings)),
         routers=[router],

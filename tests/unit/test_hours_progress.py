@@ -3,6 +3,8 @@ requirement and window, and RequirementStandingChanged announced once per change
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from services.hours.handlers.reviews import day_ended, request_review
+from services.hours.handlers.reviews import day_ended, request_review, review_each_day_once_it_ends
 from services.hours.models import RequirementProgress
 from shared.consumer import Outcome
 from shared.db import Database
@@ -24,6 +26,7 @@ from tests.support import (
     a_person,
     a_session,
     event_of,
+    eventually,
     outbox_events,
     structured_record,
     unique,
@@ -261,3 +264,35 @@ async def test_out_of_reach_is_announced_when_eight_a_day_cannot_make_it_up(hour
         ("behind", "2026-06-01"),
         ("out_of_reach", "2026-12-29"),
     ]
+
+
+async def test_the_service_asks_for_yesterdays_review_itself_until_it_was_received(hours: HoursService) -> None:
+    """Straight to the broker, the same record every time; once the consumer received it, not again."""
+    sent: list[tuple[str, bytes, bytes]] = []
+
+    async def send(topic: str, key: bytes, value: bytes, headers: Mapping[str, str]) -> Awaitable[object]:
+        sent.append((topic, key, value))
+        acknowledged: asyncio.Future[object] = asyncio.get_running_loop().create_future()
+        acknowledged.set_result(None)
+        return acknowledged
+
+    asking = asyncio.create_task(
+        review_each_day_once_it_ends(
+            unit_of_work_factory(hours.database, HOURS_SOURCE), send, source=HOURS_SOURCE, check_every_seconds=0.01
+        )
+    )
+    try:
+        await eventually(lambda: asyncio.sleep(0, len(sent) >= 2), what="the review to be asked for twice")
+        topic, key, value = sent[0]
+        yesterday = (datetime.now(UTC) + timedelta(hours=8)).date() - timedelta(days=1)
+        assert (topic, key) == (HOURS_REVIEWS_TOPIC, yesterday.isoformat().encode())
+        assert all(record == sent[0] for record in sent)  # the very same record
+        assert await hours.consumer.consume(structured_record(CloudEvent.model_validate_json(value), topic)) is (
+            Outcome.APPLIED
+        )
+        await asyncio.sleep(0.05)
+        asked = len(sent)
+        await asyncio.sleep(0.1)
+        assert len(sent) == asked  # received: not asked for again
+    finally:
+        asking.cancel()

@@ -24,6 +24,7 @@ async def _reviews(app: FastAPI) -> AsyncIterator[None]:
     task = asyncio.create_task(
         review_each_day_once_it_ends(
             runtime.unit_of_work,
+            runtime.publishers.send,
             source=runtime.source,
             check_every_seconds=settings_of(runtime).review_check_seconds,
         ),

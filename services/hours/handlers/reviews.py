@@ -5,6 +5,10 @@ over (Beijing time) the service asks itself for its review by publishing Require
 topic, whose id and time derive from the day alone; an administrator may ask for a day too. However often a day is
 asked for, by how many instances, its review is applied once (the inbox knows the event), and announces what
 changed since the standings last judged, with ids derived from person, requirement, window, standing and day.
+
+The service's own request goes straight to the broker, not through the outbox: it changes nothing in the database
+(a rebuild, which replays the topic, finds the very books it left) and is the same record however often it is
+sent. An administrator's request is a command like any other, through the outbox.
 """
 
 from __future__ import annotations
@@ -19,9 +23,10 @@ from services.hours.handlers.requirements import RequirementProgressBook
 from shared.consumer import EventHandler
 from shared.db import utcnow
 from shared.errors import CommandRejected
-from shared.events.contracts.hours import RequirementsReviewRequested
-from shared.events.envelope import CloudEvent, announce
+from shared.events.contracts.hours import HOURS_REVIEWS_TOPIC, RequirementsReviewRequested
+from shared.events.envelope import Announcement, CloudEvent, announce, kafka_headers
 from shared.logging import get_logger
+from shared.outbox import Send
 from shared.unit_of_work import UnitOfWork
 
 log = get_logger(__name__)
@@ -41,16 +46,25 @@ def day_ended(day: date) -> CloudEvent:
     )
 
 
+def review_request(day: date, *, source: str) -> Announcement:
+    """The request for the review of ``day``, as it is published: the same record whoever sends it, whenever."""
+    return announce(RequirementsReviewRequested(day=day), source=source, cause=day_ended(day))
+
+
+async def reviewed(uow: UnitOfWork, request: Announcement, *, source: str) -> bool:
+    """Whether ``request`` was received already (the inbox knows it)."""
+    asked = CloudEvent(specversion="1.0", id=request.id, source=source, type=request.type, time=utcnow())
+    return bool(await uow.received([asked]))
+
+
 async def request_review(uow: UnitOfWork, day: date, *, source: str, now: datetime) -> bool:
-    """Ask for the review of ``day`` (over by ``now``); False if it was asked for and received already."""
+    """Ask for the review of ``day`` (over by ``now``) through the outbox; False if it was asked for and received
+    already."""
     if day >= ledger_day(now):
         raise CommandRejected(f"{day} is not over yet in Beijing: a day is reviewed once it has ended")
-    data = RequirementsReviewRequested(day=day)
-    announced = announce(data, source=source, cause=day_ended(day))
-    asked = CloudEvent(specversion="1.0", id=announced.id, source=source, type=data.event_type, time=now)
-    if await uow.received([asked]):
+    if await reviewed(uow, review_request(day, source=source), source=source):
         return False
-    uow.emit(data, cause=day_ended(day))
+    uow.emit(RequirementsReviewRequested(day=day), cause=day_ended(day))
     return True
 
 
@@ -66,18 +80,21 @@ def reviewer(requirements: Sequence[Requirement]) -> EventHandler[RequirementsRe
 
 
 async def review_each_day_once_it_ends(
-    unit_of_work: Callable[[], UnitOfWork], *, source: str, check_every_seconds: float
+    unit_of_work: Callable[[], UnitOfWork], send: Send, *, source: str, check_every_seconds: float
 ) -> None:
-    """Ask for yesterday's review (Beijing time) whenever it has not been asked for: after midnight, and at start
+    """Ask for yesterday's review (Beijing time) whenever it was not received yet: after midnight, and at start
     after a day the service was down (a day missed altogether is judged by the next review: nothing is lost, the
     announcement is a day late)."""
     while True:
         yesterday = ledger_day(utcnow()) - timedelta(days=1)
+        request = review_request(yesterday, source=source)
         try:
             async with unit_of_work() as uow:
-                if await request_review(uow, yesterday, source=source, now=utcnow()):
-                    await uow.commit()
-                    log.info("review of the requirements requested", day=yesterday.isoformat())
+                received = await reviewed(uow, request, source=source)
+            if not received:
+                key = yesterday.isoformat().encode()
+                await (await send(HOURS_REVIEWS_TOPIC, key, request.payload, kafka_headers()))
+                log.info("review of the requirements requested", day=yesterday.isoformat())
         except Exception as error:  # the next round tries again
             log.warning(
                 "could not request the review of the requirements", day=yesterday.isoformat(), error=repr(error)
