@@ -7,10 +7,10 @@ on) and names them in DANGXIAO_TEST_KAFKA_BOOTSTRAP and DANGXIAO_TEST_POSTGRES_U
 
 N attendance events (half session attendance, half online study, 5 % exact duplicates) are published while the
 hours service is stopped, with the register's persons, classes and sessions beside them; with ``--members``, that
-share of the persons are Party members, whose requirements the service judges as their lines post. Then, in the same run:
-a raw aiokafka consumer drains the topic, and again decoding each value with json.loads (the baselines); the hours
-service starts as its own process and is timed until its ledger holds every attendance, noting the rate and its
-peak RSS at N/10 and at N; and the hours service with batches of one (the per-event path) is timed over the
+share of the persons are Party members, whose requirements the service judges as their lines post. Then, in the
+same run: a raw aiokafka consumer drains the topic, and again decoding each value with json.loads (the baselines);
+the hours service starts as its own process and is timed until its ledger holds every attendance, noting the rate
+and its peak RSS at N/10 and at N; and the hours service with batches of one (the per-event path) is timed over the
 first ``--per-event`` events. Figures are only comparable within one run: the ratios are what travels.
 """
 
