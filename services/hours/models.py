@@ -423,6 +423,28 @@ class PendingPublic(SQLModel):
     attendance: list[PendingAttendance]
 
 
+class LearnerProgress(SQLModel):
+    """Where one learner stands in a class (结业要求): 学时 credited, absence excused and not, the standing."""
+
+    person_id: str
+    credited: Decimal
+    shortfall: Decimal
+    excused_absence: Decimal = Field(description="请假, in 学时")
+    unexcused_absence: Decimal = Field(description="缺勤, late or left early, or nothing recorded, in 学时")
+    standing: str = Field(description="complete, in_progress, out_of_reach or over_absence")
+    explanation: str
+
+
+class ClassProgressPublic(SQLModel):
+    class_id: str
+    title: str
+    required_hours: Decimal
+    max_absence_hours: Decimal | None = Field(description="the class's maximum share of the scheduled 学时")
+    scheduled_hours: Decimal
+    held_hours: Decimal = Field(description="of the sessions that have ended by now")
+    learners: list[LearnerProgress]
+
+
 class ReviewRequest(SQLModel):
     day: date = Field(description="a day that has ended (Beijing time): judged as of its end")
 

@@ -1,8 +1,9 @@
 """The 学时 ledger's storage: what settlements need, read for a whole batch of events at once, and what they post,
 written back in bulk. The rules themselves are in ``domain``; handlers say what happened.
 
-Besides the lines, it keeps per person, platform and year the 学时 held (what a yearly cap is measured against),
-and announces what a learner's record of a session now shows whenever that changes (SessionAttendanceChanged).
+Besides the lines, it keeps per person, platform and year the 学时 held from each platform a rule caps (what a
+yearly cap is measured against), and announces what a learner's record of a session now shows whenever that changes
+(SessionAttendanceChanged).
 
 Ids derive from their cause (an entry from the attendance it credits and the event that caused the posting, a
 reversal from the credit it takes back), and a line's time is its cause's time, so replaying the topics posts the
@@ -17,6 +18,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import select, tuple_
+
 from services.hours.domain.crediting import ZERO, Credit
 from services.hours.domain.ledger import (
     AttendanceRef,
@@ -28,7 +31,7 @@ from services.hours.domain.ledger import (
     settle,
 )
 from services.hours.models import Attendance, AttendanceVoid, LedgerEntry, LedgerItem, PlatformYear
-from shared.db import insert_many, rows_matching, table_of, upsert_many
+from shared.db import KEYS_PER_QUERY, execute, insert_many, rows_matching, table_of, upsert_many
 from shared.events.contracts.common import EventReference
 from shared.events.contracts.hours import HoursCredited, HoursReversed, SessionAttendanceChanged
 from shared.events.envelope import CloudEvent
@@ -75,8 +78,10 @@ class _Item:
 class LedgerRepository:
     """Settlement state of the items a batch touches, kept in memory for the batch and saved at its end."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, capped_platforms: frozenset[str] = frozenset()) -> None:
+        """``capped_platforms``: those some crediting rule caps; only for them is the yearly total kept."""
         self._uow = uow
+        self._capped = capped_platforms
         self._items: dict[ItemKey, _Item] = {}
         self._loaded: set[ItemKey] = set()  # items whose standing credit and attendances were read
         self._attendances: dict[AttendanceRef, Row] = {}
@@ -103,7 +108,11 @@ class LedgerRepository:
         await self._read_items([key for key in dict.fromkeys([*items, *self._items]) if key not in self._loaded])
         await self._read_voids([*named, *map(_ref, new), *self._attendances])
         await self._read_platform_years(
-            [_platform_year(row) for row in [*self._attendances.values(), *new] if row["activity_platform"] is not None]
+            [
+                _platform_year(row)
+                for row in [*self._attendances.values(), *new]
+                if row["activity_platform"] in self._capped
+            ]
         )
 
     async def read_attendances(self, refs: list[AttendanceRef]) -> list[Row]:
@@ -151,11 +160,40 @@ class LedgerRepository:
 
     async def _read_platform_years(self, keys: list[PlatformYearKey]) -> None:
         unknown = [key for key in dict.fromkeys(keys) if key not in self._platform_years]
-        self._platform_years.update(dict.fromkeys(unknown, ZERO))
-        rows = await rows_matching(
-            self._uow.session, table_of(PlatformYear), ["person_id", "platform", "year"], unknown
-        )
+        if not unknown:
+            return
+        keys_of = ["person_id", "platform", "year"]
+        rows = await rows_matching(self._uow.session, table_of(PlatformYear), keys_of, unknown)
         self._platform_years.update({(row["person_id"], row["platform"], row["year"]): row["hours"] for row in rows})
+        missing = [key for key in unknown if key not in self._platform_years]
+        if missing:
+            # Not kept yet: nothing credited from there that year, or credited before a rule capped the platform.
+            # Counted once from the person's lines of that year (by index), kept as state from then on.
+            self._platform_years.update(await self._held_on_the_ledger(missing))
+            self._changed_platform_years.update(missing)
+
+    async def _held_on_the_ledger(self, keys: list[PlatformYearKey]) -> dict[PlatformYearKey, Decimal]:
+        held = dict.fromkeys(keys, ZERO)
+        ledger, attendance = table_of(LedgerEntry), table_of(Attendance)
+        same_attendance = (attendance.c.source == ledger.c.attendance_source) & (
+            attendance.c.event_id == ledger.c.attendance_event_id
+        )
+        for start in range(0, len(keys), KEYS_PER_QUERY):
+            chunk = keys[start : start + KEYS_PER_QUERY]
+            lines = await execute(
+                self._uow.session,
+                select(ledger.c.person_id, attendance.c.activity_platform, ledger.c.year, ledger.c.kind, ledger.c.hours)
+                .select_from(ledger.join(attendance, same_attendance))
+                .where(
+                    tuple_(ledger.c.person_id, ledger.c.year).in_([(person, year) for person, _, year in chunk]),
+                    attendance.c.activity_platform.in_(sorted({platform for _, platform, _ in chunk})),
+                ),
+            )
+            for person_id, platform, year, kind, hours in lines:
+                key = (person_id, platform, year)
+                if key in held:
+                    held[key] += hours if kind == EntryKind.CREDIT else -hours
+        return held
 
     def held_from_platform(self, attendance: Row) -> Decimal:
         """学时 the ledger holds for the attendance's person from its platform in its year, its own item apart:
@@ -335,7 +373,7 @@ class LedgerRepository:
         return entry
 
     def _add_to_platform_year(self, attendance: Row, hours: Decimal) -> None:
-        if attendance["activity_platform"] is None:
+        if attendance["activity_platform"] not in self._capped:
             return
         key = _platform_year(attendance)
         self._platform_years[key] = self._platform_years[key] + hours

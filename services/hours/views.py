@@ -9,16 +9,18 @@ functions the handlers judge with as lines post.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select as select_rows
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.hours.access import Visibility
+from services.hours.access import ENROLLED, Visibility
+from services.hours.domain.completion import ClassTerms, HeldSession, assess_class
 from services.hours.domain.compliance import Person, Tally, annual_figures, compliance
-from services.hours.domain.ledger import EntryKind, totals
+from services.hours.domain.crediting import CENT, ZERO
+from services.hours.domain.ledger import EntryKind, session_item, totals
 from services.hours.domain.requirements import Assessment, Requirement, TenureWindow, assess
 from services.hours.domain.transcript import PostedEntry, YearTotals, transcript
 from services.hours.handlers.requirements import tenures_of
@@ -26,17 +28,22 @@ from services.hours.models import (
     AnnualHoursPublic,
     BranchCompliancePublic,
     CategoryHours,
+    ClassProgressPublic,
     ClassSummary,
     CompliancePublic,
     ComplianceRowPublic,
+    LearnerProgress,
     LedgerEntry,
     LedgerEntryPublic,
+    LedgerItem,
     PendingAttendance,
     PendingPublic,
     PersonHoursPublic,
     ProjectedClass,
+    ProjectedEnrollment,
     ProjectedOrganisation,
     ProjectedPerson,
+    ProjectedSession,
     RequirementsPublic,
     StandingPublic,
     TallyPublic,
@@ -45,14 +52,16 @@ from services.hours.models import (
     UnitCompliancePublic,
     YearHours,
 )
-from shared.db import KEYS_PER_QUERY, execute, table_of
+from shared.db import KEYS_PER_QUERY, execute, rows_matching, table_of
+from shared.errors import NotFound
 from shared.events.contracts import contracts_on
-from shared.events.contracts.attendance import ATTENDANCE_TOPIC, Channel
+from shared.events.contracts.attendance import ATTENDANCE_TOPIC, AttendanceStatus, Channel
 from shared.events.envelope import CloudEvent
 from shared.unit_of_work import ParkedEvent
 from shared.vocabulary import category_label
 
 OUTSIDE_CLASSES = "班外学习"  # the label of study outside any class (online platforms, branch study on one's own)
+CANCELLED = "cancelled"  # a session's status once it will not take place
 
 
 async def person_hours_view(session: AsyncSession, person_id: str, year: int) -> PersonHoursPublic:
@@ -226,6 +235,83 @@ async def _tenures(session: AsyncSession, person_ids: Sequence[str]) -> dict[str
         table.c.person_id.in_(sorted(set(person_ids)))
     )
     return {row["person_id"]: tenures_of(row) for row in (await execute(session, query)).mappings()}
+
+
+# ── A class: its required 学时 and maximum absence ───────────────────────────────────────────────────────────
+
+
+async def class_progress_view(session: AsyncSession, class_id: str, now: datetime) -> ClassProgressPublic:
+    """Each enrolled learner against the class's required 学时 and maximum absence, from the sessions ended by
+    ``now`` (what the ledger holds for each, the attendance that stands) and those still to come."""
+    klass = await session.get(ProjectedClass, class_id)
+    if klass is None:
+        raise NotFound(f"no class {class_id} is known (yet)")
+    sessions = [
+        s
+        for s in (await session.exec(select(ProjectedSession).where(ProjectedSession.class_id == class_id))).all()
+        if s.status != CANCELLED
+    ]
+    held = [s for s in sessions if s.starts_at + timedelta(minutes=s.duration_minutes) <= now]
+    scheduled = sum((s.hours for s in sessions), ZERO)
+    to_come = sum((s.hours for s in sessions if s not in held), ZERO)
+    enrollment = table_of(ProjectedEnrollment)
+    learners = sorted(
+        person_id
+        for (person_id,) in await execute(
+            session,
+            select_rows(enrollment.c.person_id).where(
+                enrollment.c.class_id == class_id, enrollment.c.status == ENROLLED
+            ),
+        )
+    )
+    items = await rows_matching(
+        session,
+        table_of(LedgerItem),
+        ["person_id", "item"],
+        [(person_id, session_item(s.session_id)) for person_id in learners for s in held],
+        ["person_id", "item", "standing_hours", "attendance_status"],
+    )
+    recorded = {(row["person_id"], row["item"]): row for row in items}
+    max_absence = (klass.max_absence_share * scheduled).quantize(CENT) if klass.max_absence_share is not None else None
+    terms = ClassTerms(class_id, klass.required_hours, max_absence)
+    progress = []
+    for person_id in learners:
+        shown = [
+            HeldSession(
+                s.session_id,
+                hours=s.hours,
+                credited=(row["standing_hours"] or ZERO) if row else ZERO,
+                status=_status(row["attendance_status"]) if row else None,
+            )
+            for s in held
+            for row in [recorded.get((person_id, session_item(s.session_id)))]
+        ]
+        standing = assess_class(terms, shown, hours_to_come=to_come)
+        progress.append(
+            LearnerProgress(
+                person_id=person_id,
+                credited=standing.credited,
+                shortfall=standing.shortfall,
+                excused_absence=standing.excused_absence,
+                unexcused_absence=standing.unexcused_absence,
+                standing=standing.standing.value,
+                explanation=standing.explanation,
+            )
+        )
+    return ClassProgressPublic(
+        class_id=class_id,
+        title=klass.title,
+        required_hours=klass.required_hours,
+        max_absence_hours=max_absence,
+        scheduled_hours=scheduled,
+        held_hours=sum((s.hours for s in held), ZERO),
+        learners=progress,
+    )
+
+
+def _status(shown: str | None) -> AttendanceStatus | None:
+    """What the ledger last announced of a session record; none (every report voided) is no attendance."""
+    return AttendanceStatus(shown) if shown in set(AttendanceStatus) else None
 
 
 # ── Compliance by unit and branch ──────────────────────────────────────────────────────────────────────────────

@@ -787,3 +787,24 @@ async def test_an_absence_is_announced_and_so_is_a_record_with_every_report_void
     await hours.deliver(voided(absent))
 
     assert await shown(hours, person_id) == [(1, "excused", None, "0.00"), (2, "none", None, "0.00")]
+
+
+async def test_a_platform_capped_by_a_newer_rulebook_counts_what_it_credited_before(sqlite_database) -> None:
+    """Yearly totals are kept only for capped platforms; one capped later is counted once from the ledger."""
+    database = await sqlite_database("hours")
+    person_id = unique("person")
+    uncapped = hours_service(database)  # the built-in rules cap no platform
+    await uncapped.deliver(registered(person_id))
+    for n in range(2):
+        await uncapped.deliver(online_study(person_id, f"c-{n}", "6", SEPTEMBER_1 + timedelta(days=n)))
+    async with database.sessions() as session:
+        assert (await session.exec(select(PlatformYear))).all() == []
+
+    capped = hours_service(database, HoursRules(BOOK, BUILT_IN_REQUIREMENTS))  # 20 a year on 学习强国
+    await capped.deliver(online_study(person_id, "c-2", "6", SEPTEMBER_1 + timedelta(days=2)))
+    await capped.deliver(online_study(person_id, "c-3", "6", SEPTEMBER_1 + timedelta(days=3)))
+
+    assert [entry.hours for entry in await capped.ledger(person_id)] == [6, 6, 6, Decimal(2)]
+    async with database.sessions() as session:
+        [held] = (await session.exec(select(PlatformYear))).all()
+    assert (held.platform, held.year, held.hours) == ("学习强国", 2026, Decimal(20))

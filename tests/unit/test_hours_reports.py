@@ -5,6 +5,7 @@ and asking for a day's review."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from io import BytesIO
 from typing import Any
 
@@ -16,7 +17,7 @@ from shared.auth import Role
 from shared.db import utcnow
 from shared.events.contracts.common import Period
 from shared.events.contracts.hours import RequirementsReviewRequested
-from shared.events.contracts.register import OrganisationChanged
+from shared.events.contracts.register import CompletionCriteria, OrganisationChanged
 from tests.support import (
     REGISTERED_AT,
     a_class,
@@ -270,3 +271,55 @@ async def test_an_administrator_asks_for_the_review_of_a_day_that_has_ended(api:
     assert by_manager.status_code == 403
     [requested] = await outbox_events(api.database, RequirementsReviewRequested.event_type)
     assert requested.data == {"day": yesterday.isoformat()}  # the review itself: tests/unit/test_hours_progress.py
+
+
+# ── A class's learners against its required 学时 and maximum absence ────────────────────────────────────────
+
+
+async def test_a_class_manager_sees_each_learner_against_the_class_required_hours_and_maximum_absence(
+    api: Doors,
+) -> None:
+    class_id = unique("class")
+    complete, absent, late = (unique("p") for _ in range(3))
+    terms = CompletionCriteria(required_hours=Decimal(12), max_absence_share=Decimal("0.25"))  # 4 of 16 scheduled
+    klass = a_class(class_id, manager_ids=["m-1"]).model_copy(update={"completion": terms})
+    await api.hours.deliver(event_of(klass, source=ENROLLMENT))
+    held = [unique("session") for _ in range(3)]
+    for number, session_id in enumerate(held):
+        starts_at = utcnow() - timedelta(days=3 - number)
+        await api.hours.deliver(event_of(a_session(session_id, class_id, starts_at=starts_at), source=ENROLLMENT))
+    await api.hours.deliver(
+        event_of(a_session(unique("session"), class_id, starts_at=utcnow() + timedelta(days=1)), source=ENROLLMENT)
+    )
+    for person_id in (complete, absent, late):
+        await api.hours.deliver(event_of(a_person(person_id), source=ENROLLMENT))
+        await api.hours.deliver(event_of(an_enrollment(class_id, person_id), source=ENROLLMENT))
+    reports = {
+        complete: [{}, {}, {}],
+        absent: [{}, {"status": "excused"}, {"status": "absent"}],
+        late: [{}, {}, {"status": "late", "minutes": 120}],
+    }
+    for person_id, attended_sessions in reports.items():
+        for session_id, data in zip(held, attended_sessions, strict=True):
+            await api.hours.deliver(attended(person_id, session_id, **data))
+
+    answer = await get(api, f"/classes/{class_id}/progress", bearer(Role.CLASS_MANAGER, "m-1"))
+    other = await get(api, f"/classes/{class_id}/progress", bearer(Role.CLASS_MANAGER, "m-2"))
+
+    assert answer.status_code == 200, answer.text
+    progress = answer.json()
+    assert (progress["scheduled_hours"], progress["held_hours"], progress["max_absence_hours"]) == (
+        "16.00",
+        "12.00",
+        "4.00",
+    )
+    found = {
+        row["person_id"]: (row["credited"], row["excused_absence"], row["unexcused_absence"], row["standing"])
+        for row in progress["learners"]
+    }
+    assert found == {
+        complete: ("12.00", "0.00", "0.00", "complete"),
+        absent: ("4.00", "4.00", "4.00", "over_absence"),
+        late: ("10.50", "0.00", "1.50", "in_progress"),  # 120 of 180 minutes: 2.5 of 4; 4 学时 still to come
+    }
+    assert other.status_code == 403

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, Protocol
 
 from services.hours.domain.crediting import CENT, HALF, HOURS_PER_TRAINING_DAY, ZERO, hours_text, round_up
@@ -151,7 +152,7 @@ class Requirement:
     categories: frozenset[str] | None = None  # None: any training category (and study outside classes) counts
     pro_rata: bool = True  # years windows only: a partial holder owes that share of the target
 
-    @property
+    @cached_property
     def family(self) -> str:
         """The name without its version: the versions of one requirement share it."""
         return self.name.rsplit("/", 1)[0]

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from services.hours.domain.crediting import (
@@ -129,6 +130,11 @@ class Rulebook:
 
     def names(self) -> list[str]:
         return [rule.name for rule in self.rules]
+
+    @cached_property
+    def capped_platforms(self) -> frozenset[str]:
+        """The platforms some rule caps: only for these must a person's yearly 学时 per platform be kept."""
+        return frozenset(cap.platform for rule in self.rules if isinstance(rule, ActivityRule) for cap in rule.caps)
 
 
 def class_rules(named: str | None, rulebook: Rulebook | None = None) -> ClassRules:

@@ -16,10 +16,12 @@ from sqlmodel import col, select
 
 from services.hours.configuration import HoursRules
 from services.hours.domain.crediting import (
+    ZERO,
     ActivityRule,
     Credit,
     CreditingRuleError,
     ScheduledSession,
+    SessionRule,
     credit_activity,
     credit_session,
 )
@@ -36,7 +38,7 @@ from services.hours.handlers.requirements import RequirementProgressBook
 from services.hours.models import ProjectedClass, ProjectedSession
 from services.hours.repository import LedgerRepository, Row
 from shared.consumer import Delivery, Outcome
-from shared.events.contracts.attendance import AttendanceRecorded, AttendanceVoided
+from shared.events.contracts.attendance import AttendanceRecorded, AttendanceVoided, Channel
 from shared.events.envelope import CloudEvent, ContractViolation
 from shared.logging import get_logger
 from shared.projection import Projections, reference
@@ -68,6 +70,9 @@ class AttendanceHandlers:
     def __init__(self, rules: HoursRules, projections: Projections) -> None:
         self._rules = rules
         self._projections = projections
+        # The rule chosen for a kind of attendance on a day: rules are configuration, the same for the process.
+        self._session_rules: dict[tuple[str | None, str, str, Channel, date], tuple[SessionRule, str | None]] = {}
+        self._activity_rules: dict[tuple[Channel, date], ActivityRule] = {}
 
     async def record(self, uow: UnitOfWork, deliveries: Sequence[Delivery[AttendanceRecorded]]) -> list[Outcome]:
         await uow.lock(*(attendance_lock(_ref(delivery.event)) for delivery in deliveries))
@@ -78,7 +83,7 @@ class AttendanceHandlers:
         sessions = await _sessions(uow, {d.data.session_id for d in ready if d.data.session_id is not None})
         classes = await _classes(uow, {session.class_id for session in sessions.values()})
         rows = {_ref(delivery.event): self._attendance_row(delivery, sessions, classes) for delivery in ready}
-        ledger = LedgerRepository(uow)
+        ledger = LedgerRepository(uow, self._rules.rulebook.capped_platforms)
         await ledger.load([(row["person_id"], row["item"]) for row in rows.values()], arriving=rows.values())
         progress = RequirementProgressBook(uow, self._rules.requirements, unsaved=ledger.unsaved_entries_of)
         await progress.load(_training_days(rows.values()))
@@ -92,7 +97,9 @@ class AttendanceHandlers:
             row = rows[_ref(delivery.event)]
             if row["activity_platform"] is not None:
                 # A yearly cap per platform is measured against what the ledger holds by now, this batch included.
-                row |= _credited(self._activity_credit(delivery.data, row, ledger.held_from_platform(row)))
+                capped = row["activity_platform"] in self._rules.rulebook.capped_platforms
+                held = ledger.held_from_platform(row) if capped else ZERO
+                row |= _credited(self._activity_credit(delivery.data, row, held))
             await progress.posted(ledger.record(row, cause=delivery.event), delivery.event)
             outcomes.append(Outcome.APPLIED)
         await ledger.save()
@@ -103,7 +110,7 @@ class AttendanceHandlers:
         voided = [AttendanceRef(d.data.voids.source, d.data.voids.id) for d in deliveries]
         await uow.lock(*(attendance_lock(ref) for ref in voided))
         await keep_door_records(uow, [delivery.event for delivery in deliveries])
-        ledger = LedgerRepository(uow)
+        ledger = LedgerRepository(uow, self._rules.rulebook.capped_platforms)
         known = await ledger.read_attendances(voided)
         # Known only now: whose ledgers change.
         await uow.lock(*(reference("person", row["person_id"]) for row in known))
@@ -168,16 +175,8 @@ class AttendanceHandlers:
         session = sessions[data.session_id]
         klass = classes[session.class_id]  # a session is kept only once its class is known
         trained_on = ledger_day(session.starts_at)
-        chosen, note = self._chosen_by_class(klass)
         try:
-            rule = session_rule_for(
-                klass.category,
-                session.teaching_mode,
-                channel,
-                trained_on,
-                class_rules=chosen,
-                rulebook=self._rules.rulebook,
-            )
+            rule, note = self._session_rule(klass, session.teaching_mode, channel, trained_on)
             credit = credit_session(
                 data.status, data.minutes, ScheduledSession(session.hours, session.duration_minutes), rule
             )
@@ -194,23 +193,35 @@ class AttendanceHandlers:
             **_credited(credit),
         }
 
-    def _chosen_by_class(self, klass: ProjectedClass) -> tuple[ClassRules, str | None]:
-        """The class's own choice of rule, if the rulebook knows it; otherwise the rulebook's, and why."""
-        try:
-            return class_rules(klass.crediting_rule, self._rules.rulebook), None
-        except RulebookError:
-            log.warning("a class names a crediting rule the rulebook lacks", class_id=klass.class_id)
-            return (
-                ClassRules(),
-                f"the class names {klass.crediting_rule}, which the rulebook lacks: its default applies",
+    def _session_rule(
+        self, klass: ProjectedClass, teaching_mode: str, channel: Channel, day: date
+    ) -> tuple[SessionRule, str | None]:
+        """The rule for a session of ``klass``: its own choice if the rulebook knows it, otherwise the rulebook's,
+        with a note for the reason saying why the class's choice was not taken."""
+        key = (klass.crediting_rule, klass.category, teaching_mode, channel, day)
+        chosen = self._session_rules.get(key)
+        if chosen is None:
+            note = None
+            try:
+                own = class_rules(klass.crediting_rule, self._rules.rulebook)
+            except RulebookError:
+                log.warning("a class names a crediting rule the rulebook lacks", class_id=klass.class_id)
+                own = ClassRules()
+                note = f"the class names {klass.crediting_rule}, which the rulebook lacks: its default applies"
+            rule = session_rule_for(
+                klass.category, teaching_mode, channel, day, class_rules=own, rulebook=self._rules.rulebook
             )
+            self._session_rules[key] = chosen = (rule, note)
+        return chosen
 
     def _activity_credit(self, data: AttendanceRecorded, row: Row, held: Decimal) -> Credit:
         assert data.activity is not None
+        key = (data.effective_channel, row["trained_on"])
         try:
-            rule: ActivityRule = activity_rule_for(
-                None, None, data.effective_channel, row["trained_on"], rulebook=self._rules.rulebook
-            )
+            rule = self._activity_rules.get(key)
+            if rule is None:
+                rule = activity_rule_for(None, None, key[0], key[1], rulebook=self._rules.rulebook)
+                self._activity_rules[key] = rule
             return credit_activity(
                 data.status, data.hours, data.minutes, data.activity.platform, rule=rule, already_this_year=held
             )

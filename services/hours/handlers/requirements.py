@@ -118,8 +118,10 @@ class RequirementProgressBook:
         self._unsaved = unsaved
         self._requirements = tuple(requirements)
         self._families = list(dict.fromkeys(requirement.family for requirement in self._requirements))
-        self._codes = frozenset(code for requirement in self._requirements for code in requirement.applies_to)
+        self._versions = {f: tuple(r for r in self._requirements if r.family == f) for f in self._families}
+        self._codes_of = {f: frozenset(c for r in self._versions[f] for c in r.applies_to) for f in self._families}
         self._tenures: dict[str, tuple[Tenure, ...]] = {}
+        self._relevant: dict[str, tuple[str, ...]] = {}  # per person, the requirements they could be under
         self._rows: dict[ProgressKey, Row | None] = {}  # None: read, and not there
         self._changed: set[ProgressKey] = set()
         self._removed: set[ProgressKey] = set()
@@ -133,16 +135,24 @@ class RequirementProgressBook:
         keys = [
             key
             for person_id, person_days in days.items()
-            if self.tracks(person_id)
             for day in set(person_days)
-            for family in self._families
+            for family in self._families_of(person_id)
             if (key := self._key_of(person_id, family, day)) is not None
         ]
         await self._read_rows(keys)
 
     def tracks(self, person_id: str) -> bool:
         """Whether any requirement could apply to the person (a status or position one of them names)."""
-        return any(tenure.code in self._codes for tenure in self._tenures.get(person_id, ()))
+        return bool(self._families_of(person_id))
+
+    def _families_of(self, person_id: str) -> tuple[str, ...]:
+        """The requirements naming a status or position the person holds, has held or will hold."""
+        relevant = self._relevant.get(person_id)
+        if relevant is None:
+            codes = {tenure.code for tenure in self._tenures.get(person_id, ())}
+            relevant = tuple(family for family in self._families if codes & self._codes_of[family])
+            self._relevant[person_id] = relevant
+        return relevant
 
     async def _read_persons(self, person_ids: list[str]) -> None:
         unknown = [person_id for person_id in dict.fromkeys(person_ids) if person_id not in self._tenures]
@@ -152,6 +162,8 @@ class RequirementProgressBook:
         )  # fmt: skip
         self._tenures.update(dict.fromkeys(unknown, ()))
         self._tenures.update({row["person_id"]: tenures_of(row) for row in rows})
+        for person_id in unknown:
+            self._relevant.pop(person_id, None)
 
     async def _read_rows(self, keys: list[ProgressKey]) -> None:
         unknown = [key for key in dict.fromkeys(keys) if key not in self._rows]
@@ -188,10 +200,11 @@ class RequirementProgressBook:
         recount: set[str] = set()
         for entry in lines:
             person_id = entry["person_id"]
-            if not self.tracks(person_id):
+            families = self._families_of(person_id)
+            if not families:
                 continue
             line = counted(entry)
-            for family in self._families:
+            for family in families:
                 key = self._key_of(person_id, family, line.trained_on)
                 if key is None:
                     continue
@@ -216,7 +229,9 @@ class RequirementProgressBook:
     async def persons_changed(self, causes: Sequence[tuple[str, CloudEvent]]) -> None:
         """Count again the windows of persons whose statuses or positions changed (perhaps back in time)."""
         person_ids = [person_id for person_id, _ in causes]
-        self._tenures = {p: t for p, t in self._tenures.items() if p not in person_ids}  # read them as they are now
+        for person_id in person_ids:  # read them as they are now
+            self._tenures.pop(person_id, None)
+            self._relevant.pop(person_id, None)
         await self._read_persons(person_ids)
         table = table_of(RequirementProgress)
         found = await rows_matching(self._uow.session, table, ["person_id"], [(p,) for p in person_ids], ["person_id"])
@@ -233,7 +248,8 @@ class RequirementProgressBook:
         cause_day = ledger_day(cause.time)
         lines = await self._lines_of(person_id)
         keys = set(stored)
-        keys.update(k for line in lines for f in self._families if (k := self._key_of(person_id, f, line.trained_on)))
+        families = self._families_of(person_id)
+        keys.update(k for line in lines for f in families if (k := self._key_of(person_id, f, line.trained_on)))
         keys.update(self._open_windows(person_id, cause_day))
         for key in sorted(keys):
             located = self._located(key, cause_day)
@@ -267,6 +283,7 @@ class RequirementProgressBook:
         active = []
         for person in persons.mappings():
             self._tenures[person["person_id"]] = tenures_of(person)
+            self._relevant.pop(person["person_id"], None)
             active.append(person["person_id"])
         keys = [
             key for person_id in sorted(active) if self.tracks(person_id) for key in self._open_windows(person_id, day)
@@ -289,7 +306,10 @@ class RequirementProgressBook:
     def _open_windows(self, person_id: str, day: date) -> list[ProgressKey]:
         """The windows the person is under on ``day`` (as ``assess`` would judge them)."""
         keys = []
+        families = self._families_of(person_id)
         for requirement in self._requirements:
+            if requirement.family not in families:
+                continue
             held = held_spans(requirement, self._tenures[person_id], day)
             for window in windows_open(requirement, held, day):
                 if governing_day(window, day) in requirement.in_force:
@@ -301,16 +321,15 @@ class RequirementProgressBook:
         never before the day it was judged as of already, nor after the window's last day."""
         person_id, family, start = key
         row = self._rows.get(key)
-        shape = governing(self._requirements, family, start) or next(
-            r for r in self._requirements if r.family == family
-        )
+        versions = self._versions[family]
+        shape = governing(versions, family, start) or versions[0]
         window = window_starting(shape, held_spans(shape, self._tenures[person_id], max(start, cause_day)), start)
         if window is None:
             return None
         as_of = max(cause_day, row["as_of"]) if row is not None else cause_day
         last = window.last_day
         as_of = min(as_of, last) if last is not None else as_of
-        requirement = governing(self._requirements, family, governing_day(window, as_of))
+        requirement = governing(versions, family, governing_day(window, as_of))
         if requirement is None:
             return None
         return _Window(requirement, window, held_spans(requirement, self._tenures[person_id], as_of), as_of)
