@@ -14,7 +14,7 @@ from sqlmodel import col, select
 
 from services.hours.domain.checkin import WINDOW_SECONDS, code_for, window_at
 from services.hours.models import SessionMark
-from services.hours.settings import DEVELOPMENT_CHECK_IN_SECRET
+from services.hours.settings import DEVELOPMENT_CHECK_IN_SECRET, Settings
 from shared.auth import Role
 from shared.consumer import InboundRecord, Outcome
 from shared.db import Database, utcnow
@@ -275,3 +275,22 @@ async def test_only_learners_of_the_class_check_in_and_only_its_managers_see_the
     )
 
     assert (stranger.status_code, other_manager.status_code, learner.status_code) == (403, 403, 403)
+
+
+@pytest.mark.parametrize(
+    ("secret", "refused"),
+    [(None, True), (DEVELOPMENT_CHECK_IN_SECRET, True), ("x" * 31, True), ("x" * 32, False)],
+    ids=["unset", "the development default", "31 characters", "32 characters"],
+)
+def test_production_refuses_a_check_in_secret_anyone_could_know(secret: str | None, refused: bool) -> None:
+    production = {
+        "environment": "production",
+        "database_url": "postgresql://hours@db/hours",
+        "jwt_secret": "j" * 40,
+        **({"check_in_secret": secret} if secret is not None else {}),
+    }
+    if refused:
+        with pytest.raises(ValueError, match="DANGXIAO_CHECK_IN_SECRET must be set to a private value of 32"):
+            Settings(**production)
+    else:
+        assert Settings(**production).check_in_key == secret.encode()

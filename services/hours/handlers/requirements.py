@@ -187,7 +187,8 @@ class RequirementProgressBook:
 
     def _key_of(self, person_id: str, family: str, day: date) -> ProgressKey | None:
         """The window of ``family`` a line of the person trained on ``day`` would count toward."""
-        shape = governing(self._requirements, family, day) or next(r for r in self._requirements if r.family == family)
+        versions = self._versions[family]
+        shape = governing(versions, family, day) or versions[0]
         window = window_of(shape, held_spans(shape, self._tenures[person_id], day), day)
         return (person_id, family, window.start) if window is not None else None
 
