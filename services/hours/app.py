@@ -12,7 +12,7 @@ from services.hours.handlers import handlers_for
 from services.hours.settings import Settings
 from shared.events.contracts import contracts_on
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC
-from shared.events.contracts.hours import HOURS_REVIEWS_TOPIC, HOURS_TOPIC
+from shared.events.contracts.hours import HOURS_TOPIC
 from shared.events.contracts.register import (
     CLASSES_TOPIC,
     ENROLLMENTS_TOPIC,
@@ -38,7 +38,7 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         settings=settings,
         migrations_dir=Path(__file__).parent / "migrations",
         produces={
-            **produced_by(HOURS_TOPIC, HOURS_REVIEWS_TOPIC),
+            **produced_by(HOURS_TOPIC),
             attendance_topic: tuple(contracts_on(ATTENDANCE_TOPIC).values()),
         },
         consumes={
@@ -47,8 +47,6 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
             CLASSES_TOPIC: "projects the classes sessions belong to (category, crediting rule, managers)",
             SESSIONS_TOPIC: "projects the sessions attendance is for (学时, length, teaching mode)",
             ENROLLMENTS_TOPIC: "projects enrollments (whose learners a class manager sees, marks and lets check in)",
-            HOURS_REVIEWS_TOPIC: "reviews the requirements as of the end of each day (pace and reach change with time)",
-            # Subscribed last: by the time attendance flows, what it refers to is being projected already.
             attendance_topic: "credits 学时 for attendance and takes back what voided attendance credited",
         },
         handlers=handlers_for(rules_of(settings)),

@@ -224,8 +224,18 @@ class RequirementProgress(SQLModel, table=True):
     required: Decimal = Field(sa_type=Numeric(8, 2))
     standing: str = Field(max_length=20)
     met_on: date | None = None
-    as_of: date = Field(description="the day the standing was judged as of")
-    announcements: int = Field(default=0, description="how many changes of it were announced")
+    as_of: date = Field(description="the day the standing was judged as of (the last change of its 学时 or rules)")
+    announcements: int = Field(default=0, description="how many changes of it the ledger and statuses announced")
+
+
+class RequirementPerson(SQLModel, table=True):
+    """The statuses and positions a person's requirement windows were last counted by: when they change, what the
+    change changed is told from what they were."""
+
+    __tablename__ = "requirement_person"
+
+    person_id: str = Field(primary_key=True, max_length=64)
+    tenures: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
 
 
 # ── what the doors keep ──────────────────────────────────────────────────────────────────────────────────────
@@ -451,7 +461,7 @@ class ReviewRequest(SQLModel):
 
 class ReviewRequested(SQLModel):
     day: date
-    requested: bool = Field(description="false: that day's review was asked for and received already")
+    announced: int = Field(description="changes of standing that time made that day, announced on the hours topic")
 
 
 # ── a class manager's marks, check-in ────────────────────────────────────────────────────────────────────

@@ -22,7 +22,7 @@ from tincan import Activity, Agent, AgentAccount, LanguageMap, RemoteLRS, Result
 from services.hours.domain.xapi import ATTENDED, VOIDED
 from shared.auth import Role, mint_token
 from shared.events.contracts.common import Period
-from shared.events.contracts.hours import HOURS_TOPIC, SessionAttendanceChanged
+from shared.events.contracts.hours import HOURS_TOPIC, RequirementStandingChanged, SessionAttendanceChanged
 from shared.events.envelope import EventData
 from shared.settings import ServiceSettings
 from tests.e2e.system import System
@@ -188,13 +188,25 @@ async def test_the_transcript_and_compliance_of_the_scene_read_back(system: Syst
     assert marking.status_code == 403  # the organisation department reads, and changes nothing
 
 
-async def test_the_admin_asks_for_a_review_and_the_service_applies_it_once(system: System) -> None:
+async def test_an_administrator_reviews_a_day_and_what_time_changed_is_announced(
+    system: System, kafka_bootstrap: str
+) -> None:
+    scene = await a_class_with_a_session_under_way(kafka_bootstrap)
+    await known(system, scene.today)
     async with system.client("hours", Role.ADMIN, "office-1") as hours:
-        first = await hours.post("/requirements/reviews", json={"day": "2026-03-31"})
-        assert first.status_code == 202, first.text
+        # By the end of January a twelfth of the year's 32 学时 is expected: members with none fall behind then.
+        reviewed = await hours.post("/requirements/reviews", json={"day": "2026-01-31"})
+    assert reviewed.status_code == 200, reviewed.text
+    assert reviewed.json()["announced"] >= len(scene.learners)
 
-        async def applied() -> bool:
-            again = await hours.post("/requirements/reviews", json={"day": "2026-03-31"})
-            return again.json()["requested"] is False  # the inbox knows it: applied
-
-        await eventually(applied, what="the review of 31 March to be applied", timeout=60)
+    behind = await records_until(
+        kafka_bootstrap,
+        HOURS_TOPIC,
+        lambda record: (
+            json.loads(record.value)["type"] == RequirementStandingChanged.event_type
+            and json.loads(record.value)["data"]["person_id"] in scene.learners
+            and json.loads(record.value)["data"]["as_of"] == "2026-01-31"
+        ),
+        count=len(scene.learners),
+    )
+    assert {json.loads(record.value)["data"]["standing"] for record in behind} == {"behind"}

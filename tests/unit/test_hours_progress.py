@@ -4,6 +4,7 @@ requirement and window, and RequirementStandingChanged announced once per change
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -12,23 +13,22 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from services.hours.handlers.reviews import day_ended, request_review, review_each_day_once_it_ends
+from services.hours.domain.requirements import BUILT_IN_REQUIREMENTS
+from services.hours.handlers.reviews import day_ended, review_each_day_once_it_ends
+from services.hours.handlers.reviews import review as reviewed
 from services.hours.models import RequirementProgress
 from shared.consumer import Outcome
 from shared.db import Database
 from shared.errors import CommandRejected
 from shared.events.contracts.common import Period
-from shared.events.contracts.hours import HOURS_REVIEWS_TOPIC, RequirementStandingChanged
+from shared.events.contracts.hours import HOURS_TOPIC, RequirementStandingChanged
 from shared.events.envelope import CloudEvent
-from shared.outbox import OutboxMessage
 from tests.support import (
     a_class,
     a_person,
     a_session,
     event_of,
-    eventually,
     outbox_events,
-    structured_record,
     unique,
     unit_of_work_factory,
 )
@@ -201,73 +201,102 @@ async def test_a_status_taken_back_in_time_recounts_and_forgets_what_no_longer_a
 # ── As days end ────────────────────────────────────────────────────────────────────────────────────────────
 
 
-async def review(hours: HoursService, day: date) -> Outcome:
-    """Ask for the review of ``day`` as the service asks itself once it ended, and deliver what was asked."""
+async def review(hours: HoursService, day: date) -> list[dict[str, Any]]:
+    """The review of ``day`` as the service runs it the morning after: the data of what it announces."""
     async with unit_of_work_factory(hours.database, HOURS_SOURCE)() as uow:
-        if await request_review(uow, day, source=HOURS_SOURCE, now=beijing_morning(day + timedelta(days=1))):
-            await uow.commit()
-    async with hours.database.sessions() as session:
-        rows = (await session.exec(select(OutboxMessage).where(OutboxMessage.topic == HOURS_REVIEWS_TOPIC))).all()
-    [asked] = [row for row in rows if CloudEvent.model_validate_json(row.payload).data["day"] == day.isoformat()]
-    return await hours.consumer.consume(
-        structured_record(CloudEvent.model_validate_json(asked.payload), HOURS_REVIEWS_TOPIC)
-    )
+        records = await reviewed(
+            uow, BUILT_IN_REQUIREMENTS, day, source=HOURS_SOURCE, now=beijing_morning(day + timedelta(days=1))
+        )
+    return [json.loads(value)["data"] for _, value in records]
 
 
 async def test_falling_behind_pace_is_announced_by_the_review_of_the_day_it_happens(hours: HoursService) -> None:
     person_id = await a_member(hours)
     await trained(hours, person_id, date(2026, 1, 5))  # 8 of 32: on track until pace passes it
 
-    assert await review(hours, date(2026, 3, 30)) is Outcome.APPLIED  # Jan, Feb over: 5.34 expected
-    assert await review(hours, date(2026, 3, 31)) is Outcome.APPLIED  # March over: 8 expected, 8 held
-    assert await review(hours, date(2026, 4, 30)) is Outcome.APPLIED  # April over: 10.67 expected
-    assert await review(hours, date(2026, 5, 31)) is Outcome.APPLIED  # still behind: not news again
+    assert await review(hours, date(2026, 3, 30)) == []  # Jan, Feb over: 5.34 expected
+    assert await review(hours, date(2026, 3, 31)) == []  # March over: 8 expected, 8 held
+    [behind] = await review(hours, date(2026, 4, 30))  # April over: 10.67 expected
+    assert await review(hours, date(2026, 5, 31)) == []  # still behind: not news again
 
-    [behind] = await announced(hours, person_id)
-    assert (behind["standing"], behind["as_of"], behind["credited_hours"]) == ("behind", "2026-04-30", "8.00")
+    assert (behind["person_id"], behind["standing"], behind["as_of"], behind["credited_hours"]) == (
+        person_id,
+        "behind",
+        "2026-04-30",
+        "8.00",
+    )
     assert "behind pace (10.67 学时 expected by 2026-04-30)" in behind["reason"]
+    assert await announced(hours, person_id) == []  # the ledger announced nothing: its line changed nothing
 
 
-async def test_a_review_is_applied_once_however_often_it_is_asked_for_and_derives_all_it_announces_from_the_day(
+async def test_a_review_changes_nothing_and_announces_the_same_again_with_its_time_the_end_of_the_day(
     hours: HoursService,
 ) -> None:
     person_id = await a_member(hours)
+    before = await progress(hours.database, person_id)
 
-    assert await review(hours, date(2026, 2, 28)) is Outcome.APPLIED
     async with unit_of_work_factory(hours.database, HOURS_SOURCE)() as uow:
-        asked_again = await request_review(uow, date(2026, 2, 28), source=HOURS_SOURCE, now=datetime.now(UTC))
+        first = await reviewed(
+            uow, BUILT_IN_REQUIREMENTS, date(2026, 1, 31), source=HOURS_SOURCE, now=datetime.now(UTC)
+        )
+        again = await reviewed(
+            uow, BUILT_IN_REQUIREMENTS, date(2026, 1, 31), source=HOURS_SOURCE, now=datetime.now(UTC)
+        )
 
-    assert not asked_again  # the inbox knows it: nothing is published again
-    [behind] = await outbox_events(hours.database, RequirementStandingChanged.event_type)
-    assert behind.data["person_id"] == person_id
-    assert behind.time == day_ended(date(2026, 2, 28)).time  # 23:59:59 in Beijing: the end of the day
+    assert first == again and len(first) == 1  # the very same record: consumers recognise the repeat
+    key, value = first[0]
+    event = CloudEvent.model_validate_json(value)
+    assert (key, event.type, event.data["standing"]) == (person_id, RequirementStandingChanged.event_type, "behind")
+    assert event.time == day_ended(date(2026, 1, 31)).time  # 23:59:59 in Beijing: the end of the day
+    assert await progress(hours.database, person_id) == before  # a review writes nothing
 
 
 async def test_a_day_not_over_yet_cannot_be_reviewed(hours: HoursService) -> None:
     async with unit_of_work_factory(hours.database, HOURS_SOURCE)() as uow:
         with pytest.raises(CommandRejected, match="is not over yet in Beijing"):
             # 23:30 on 1 March in Beijing.
-            await request_review(
-                uow, date(2026, 3, 1), source=HOURS_SOURCE, now=datetime(2026, 3, 1, 15, 30, tzinfo=UTC)
+            await reviewed(
+                uow,
+                BUILT_IN_REQUIREMENTS,
+                date(2026, 3, 1),
+                source=HOURS_SOURCE,
+                now=datetime(2026, 3, 1, 15, 30, tzinfo=UTC),
             )
 
 
 async def test_out_of_reach_is_announced_when_eight_a_day_cannot_make_it_up(hours: HoursService) -> None:
     person_id = await a_member(hours)
-    await trained(hours, person_id, date(2026, 6, 1))  # 8 of 32, with 13.34 expected by then: behind at once
+    await trained(hours, person_id, date(2026, 6, 1))  # 8 of 32, with 13.34 expected: behind, but not by the line
 
-    await review(hours, date(2026, 12, 28))  # 24 to go in 3 days: behind still, and still possible
-    await review(hours, date(2026, 12, 29))  # 24 to go in 2 days
-    await review(hours, date(2026, 12, 31))  # the window closed short: out of reach already
-
-    assert [(a["standing"], a["as_of"]) for a in await announced(hours, person_id)] == [
-        ("behind", "2026-06-01"),
-        ("out_of_reach", "2026-12-29"),
+    announced_by_time = [
+        (a["standing"], a["as_of"])
+        for day in (date(2026, 12, 28), date(2026, 12, 29), date(2026, 12, 31))
+        for a in await review(hours, day)
     ]
 
+    # 28 Dec: 24 to go in 3 days, still possible; 29 Dec: 24 in 2 days; 31 Dec: closed short, out of reach already.
+    assert announced_by_time == [("out_of_reach", "2026-12-29")]
+    assert await announced(hours, person_id) == []
 
-async def test_the_service_asks_for_yesterdays_review_itself_until_it_was_received(hours: HoursService) -> None:
-    """Straight to the broker, the same record every time; once the consumer received it, not again."""
+
+async def test_a_window_is_announced_as_it_stands_when_a_status_brings_someone_under_it(hours: HoursService) -> None:
+    person_id = unique("person")
+    await hours.deliver(event_of(a_person(person_id), source=ENROLLMENT, time=beijing_morning(date(2026, 1, 5))))
+    await register(hours, person_id, (), version=2, at=beijing_morning(date(2026, 5, 4)))  # a member all year
+
+    [behind] = await announced(hours, person_id)
+    assert (behind["requirement"], behind["standing"], behind["as_of"]) == (
+        "party-member-study/v1",
+        "behind",
+        "2026-05-04",
+    )
+    assert await review(hours, date(2026, 5, 4)) == []  # the review does not announce it again
+
+
+async def test_the_service_reviews_yesterday_once_and_hands_what_it_announces_to_the_broker(
+    hours: HoursService,
+) -> None:
+    person_id = await a_member(hours)
     sent: list[tuple[str, bytes, bytes]] = []
 
     async def send(topic: str, key: bytes, value: bytes, headers: Mapping[str, str]) -> Awaitable[object]:
@@ -276,23 +305,22 @@ async def test_the_service_asks_for_yesterdays_review_itself_until_it_was_receiv
         acknowledged.set_result(None)
         return acknowledged
 
-    asking = asyncio.create_task(
+    reviewing = asyncio.create_task(
         review_each_day_once_it_ends(
-            unit_of_work_factory(hours.database, HOURS_SOURCE), send, source=HOURS_SOURCE, check_every_seconds=0.01
+            unit_of_work_factory(hours.database, HOURS_SOURCE),
+            send,
+            BUILT_IN_REQUIREMENTS,
+            source=HOURS_SOURCE,
+            check_every_seconds=0.01,
         )
     )
     try:
-        await eventually(lambda: asyncio.sleep(0, len(sent) >= 2), what="the review to be asked for twice")
-        topic, key, value = sent[0]
-        yesterday = (datetime.now(UTC) + timedelta(hours=8)).date() - timedelta(days=1)
-        assert (topic, key) == (HOURS_REVIEWS_TOPIC, yesterday.isoformat().encode())
-        assert all(record == sent[0] for record in sent)  # the very same record
-        assert await hours.consumer.consume(structured_record(CloudEvent.model_validate_json(value), topic)) is (
-            Outcome.APPLIED
-        )
-        await asyncio.sleep(0.05)
-        asked = len(sent)
-        await asyncio.sleep(0.1)
-        assert len(sent) == asked  # received: not asked for again
+        await asyncio.sleep(0.3)
     finally:
-        asking.cancel()
+        reviewing.cancel()
+    yesterday = (datetime.now(UTC) + timedelta(hours=8)).date() - timedelta(days=1)
+    async with unit_of_work_factory(hours.database, HOURS_SOURCE)() as uow:
+        expected = await reviewed(uow, BUILT_IN_REQUIREMENTS, yesterday, source=HOURS_SOURCE, now=datetime.now(UTC))
+    assert [(key.decode(), value) for _, key, value in sent] == expected  # once, however often it looked
+    assert {topic for topic, _, _ in sent} <= {HOURS_TOPIC}
+    assert all(json.loads(value)["data"]["person_id"] == person_id for _, _, value in sent)

@@ -1,6 +1,6 @@
 """The hours HTTP API: the doors attendance comes in by (``attendance``, ``xapi``), a person's records
 (``records``), and reports across people (``reports``). Its lifespan asks for each day's review of the
-requirements once the day ends."""
+requirements once each day ends."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from services.hours.api import attendance, records, reports, xapi
-from services.hours.api.common import settings_of
+from services.hours.api.common import rules, settings_of
 from services.hours.handlers.reviews import review_each_day_once_it_ends
 from shared.service import ServiceRuntime
 
@@ -25,6 +25,7 @@ async def _reviews(app: FastAPI) -> AsyncIterator[None]:
         review_each_day_once_it_ends(
             runtime.unit_of_work,
             runtime.publishers.send,
+            rules(runtime).requirements,
             source=runtime.source,
             check_every_seconds=settings_of(runtime).review_check_seconds,
         ),

@@ -1,21 +1,21 @@
 """Reports across people: compliance by unit and branch (and its Excel export), attendance still waiting for a
-person or session; and asking for the review of the requirements as of a day that has ended."""
+person or session; and reviewing the requirements as of a day that has ended."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.hours import views
 from services.hours.access import READS_ALL, Visibility
 from services.hours.api.common import AsOf, rules, today
 from services.hours.exports import XLSX, compliance_workbook
-from services.hours.handlers.reviews import request_review
+from services.hours.handlers.reviews import publish, review
 from services.hours.models import CompliancePublic, PendingPublic, ReviewRequest, ReviewRequested
 from shared.auth import Principal, Role, require
 from shared.db import utcnow
-from shared.service import Runtime, execute
+from shared.service import Runtime
 
 router = APIRouter(tags=["reports"])
 Reader = Annotated[Principal, Depends(require(*READS_ALL, Role.CLASS_MANAGER))]
@@ -58,9 +58,12 @@ async def pending(runtime: Runtime, _: Office) -> PendingPublic:
         return await views.pending_view(session, utcnow())
 
 
-@router.post("/requirements/reviews", status_code=status.HTTP_202_ACCEPTED, response_model=ReviewRequested)
+@router.post("/requirements/reviews", response_model=ReviewRequested)
 async def review_requirements(body: ReviewRequest, runtime: Runtime, _: Admin) -> ReviewRequested:
-    """Ask for the review of the requirements as of the end of a day that has ended (the service asks for each
-    day itself once it ends; this is for a day it missed, or to see a review at once)."""
-    requested = await execute(runtime, request_review, body.day, source=runtime.source, now=utcnow())
-    return ReviewRequested(day=body.day, requested=requested)
+    """Review the requirements as of the end of a day that has ended: what time changed is announced (the service
+    reviews each day itself once it ends; this is for a day it missed). Reviewing a day again announces the same
+    events again, which consumers recognise as repeats."""
+    async with runtime.unit_of_work() as uow:
+        records = await review(uow, rules(runtime).requirements, body.day, source=runtime.source, now=utcnow())
+    await publish(runtime.publishers.send, records)
+    return ReviewRequested(day=body.day, announced=len(records))

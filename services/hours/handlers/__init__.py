@@ -1,7 +1,7 @@
 """How the 学时 (training hour) ledger changes, one module per concern: the register's facts it projects
-(``projections``), attendance into the ledger (``attendance``), requirements as the ledger changes
-(``requirements``) and as days end (``reviews``), and the doors that forward attendance: HTTP (``ingest``),
-xAPI (``xapi``), a class manager's marks and self check-in (``sessions``).
+(``projections``), attendance into the ledger (``attendance``), requirements as the ledger and statuses change
+(``requirements``) and as days end (``reviews``, which the service runs itself), and the doors that forward
+attendance: HTTP (``ingest``), xAPI (``xapi``), a class manager's marks and self check-in (``sessions``).
 
 Handlers work in the caller's unit of work and never commit: the consumer, or the HTTP route, commits the effect,
 the inbox records and the outbox rows together.
@@ -15,10 +15,8 @@ from services.hours.configuration import BUILT_IN, HoursRules
 from services.hours.handlers.attendance import AttendanceHandlers
 from services.hours.handlers.projections import projections
 from services.hours.handlers.requirements import RequirementProgressBook
-from services.hours.handlers.reviews import reviewer
 from shared.consumer import Delivery, EventHandlers
 from shared.events.contracts.attendance import AttendanceRecorded, AttendanceVoided
-from shared.events.contracts.hours import RequirementsReviewRequested
 from shared.events.contracts.register import PersonChanged
 from shared.unit_of_work import UnitOfWork
 
@@ -37,7 +35,6 @@ def handlers_for(rules: HoursRules) -> EventHandlers:
     attendance = AttendanceHandlers(rules, kept)
     handlers.on_batch(AttendanceRecorded)(attendance.record)
     handlers.on_batch(AttendanceVoided)(attendance.void)
-    handlers.on(RequirementsReviewRequested)(reviewer(rules.requirements))
     return handlers
 
 

@@ -1,17 +1,21 @@
 """Requirements as the ledger changes: per person, requirement and window, the 学时 that count toward it, kept as
-lines are posted (never a scan of the ledger on the hot path), and the standing judged from them. A change of
-standing worth announcing (met, behind, out of reach, no longer met) is published as RequirementStandingChanged.
+lines are posted (never a scan of the ledger on the hot path), and where the person stands, judged from them. A
+change of standing worth announcing (met, behind, out of reach, no longer met) is published as
+RequirementStandingChanged, once, by what caused it:
 
-Three things make a standing change, and each is an event on a topic the service reads, so replaying the topics
-replays the standings too:
-- a line posted (a credit, a reversal): the windows it counts toward are judged again, as of the day of its cause;
-- a person's status or positions changing (PersonChanged): their windows are counted again from their lines;
-- time (pace is a share of the months over; reach shrinks with the days left): a review as of the end of a day
-  (RequirementsReviewRequested, which the service asks of itself once a day is over; see ``reviews``).
+- a line posted (a credit, a reversal): the standing as of the cause's day with the window's 学时 before the line
+  and after it; what the line changed is announced;
+- a person's statuses or positions changing (PersonChanged): their windows are counted again from their lines; the
+  standing as of the cause's day by what they held before and by what they hold now; what the change changed is
+  announced (a window they come under is announced as it stands at first sight);
+- time alone (pace is a share of the months over; reach shrinks with the days left): the review of a day compares
+  the standing at the end of that day with the standing at the end of the day before, with the same 学时; what
+  time changed is announced (``reviews``). A review reads and changes nothing, so replaying the topics gives the
+  same tables whether or not reviews ran, and the same review gives the same announcements.
 
-The day a standing is judged as of never goes back: a late report judged as of its own day would undo what a
-review already saw. Event ids derive from person, requirement, window, standing, day and the count of
-announcements for the window, so a replay announces exactly the same.
+Each cause announces only what it changed, so a transition is announced once whichever came first. Ids derive from
+person, requirement, window, standing, day and the count of the window's announcements (``revision``), so a replay
+announces exactly the same.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from services.hours.domain.ledger import EntryKind, ledger_day
 from services.hours.domain.periods import Period
 from services.hours.domain.requirements import (
     Assessment,
+    Change,
     Requirement,
     Standing,
     Tenure,
@@ -44,18 +49,16 @@ from services.hours.domain.requirements import (
     window_starting,
     windows_open,
 )
-from services.hours.models import LedgerEntry, ProjectedPerson, RequirementProgress
+from services.hours.models import LedgerEntry, ProjectedPerson, RequirementPerson, RequirementProgress
 from shared.db import execute, rows_matching, table_of, upsert_many
 from shared.events.contracts.attendance import Channel
 from shared.events.contracts.hours import RequirementStandingChanged
 from shared.events.envelope import CloudEvent
-from shared.logging import get_logger
 from shared.unit_of_work import UnitOfWork
-
-log = get_logger(__name__)
 
 ProgressKey = tuple[str, str, date]  # (person id, requirement family, first day of the window)
 Row = dict[str, Any]
+Tenures = tuple[Tenure, ...]
 
 
 @dataclass(frozen=True)
@@ -78,25 +81,26 @@ def counted(entry: Mapping[Any, Any]) -> CountedLine:
     )
 
 
-def tenures_of(person: Mapping[Any, Any]) -> tuple[Tenure, ...]:
-    """A projected person's statuses and positions, as requirements read them."""
+def tenures_of(person: Mapping[Any, Any]) -> Tenures:
+    """A person's statuses and positions (as the register's state carries them), as requirements read them."""
+    return tenures_from([*person["statuses"], *person["positions"]])
+
+
+def tenures_from(periods: Iterable[Mapping[str, Any]]) -> Tenures:
     return tuple(
         Tenure(
             period["code"],
             date.fromisoformat(period["since"]),
             date.fromisoformat(period["until"]) if period.get("until") else None,
         )
-        for period in [*person["statuses"], *person["positions"]]
+        for period in periods
     )
-
-
-def _period(row: Mapping[str, Any]) -> Period:
-    end: date | None = row["window_end"]
-    return Period(row["window_start"], end + timedelta(days=1) if end is not None else None)
 
 
 @dataclass(frozen=True)
 class _Window:
+    """One window of a requirement as judged on one day: the version that governs it, the spans the person held."""
+
     requirement: Requirement
     window: Period
     held: list[Period]
@@ -120,11 +124,12 @@ class RequirementProgressBook:
         self._families = list(dict.fromkeys(requirement.family for requirement in self._requirements))
         self._versions = {f: tuple(r for r in self._requirements if r.family == f) for f in self._families}
         self._codes_of = {f: frozenset(c for r in self._versions[f] for c in r.applies_to) for f in self._families}
-        self._tenures: dict[str, tuple[Tenure, ...]] = {}
+        self._tenures: dict[str, Tenures] = {}
         self._relevant: dict[str, tuple[str, ...]] = {}  # per person, the requirements they could be under
         self._rows: dict[ProgressKey, Row | None] = {}  # None: read, and not there
         self._changed: set[ProgressKey] = set()
         self._removed: set[ProgressKey] = set()
+        self._counted_with: dict[str, Tenures] = {}  # what a recount counted the persons' windows by
 
     # ── reading ────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -140,10 +145,6 @@ class RequirementProgressBook:
             if (key := self._key_of(person_id, family, day)) is not None
         ]
         await self._read_rows(keys)
-
-    def tracks(self, person_id: str) -> bool:
-        """Whether any requirement could apply to the person (a status or position one of them names)."""
-        return bool(self._families_of(person_id))
 
     def _families_of(self, person_id: str) -> tuple[str, ...]:
         """The requirements naming a status or position the person holds, has held or will hold."""
@@ -181,7 +182,8 @@ class RequirementProgressBook:
         keys = []
         for row in rows:
             key = (row["person_id"], row["requirement"], row["window_start"])
-            self._rows.setdefault(key, dict(row))
+            if self._rows.get(key) is None:
+                self._rows[key] = dict(row)
             keys.append(key)
         return keys
 
@@ -192,11 +194,29 @@ class RequirementProgressBook:
         window = window_of(shape, held_spans(shape, self._tenures[person_id], day), day)
         return (person_id, family, window.start) if window is not None else None
 
+    def _located(self, key: ProgressKey, tenures: Tenures, day: date) -> _Window | None:
+        """The window of ``key`` judged on ``day`` (or on its last day, once it is over): the version governing it
+        then, and the spans of ``tenures`` under it; None if the person was not under it by then."""
+        _, family, start = key
+        if day < start:
+            return None
+        versions = self._versions[family]
+        shape = governing(versions, family, start) or versions[0]
+        window = window_starting(shape, held_spans(shape, tenures, day), start)
+        if window is None:
+            return None
+        as_of = min(day, window.last_day) if window.last_day is not None else day
+        requirement = governing(versions, family, governing_day(window, as_of))
+        if requirement is None:
+            return None
+        return _Window(requirement, window, held_spans(requirement, tenures, as_of), as_of)
+
     # ── what changes a standing ────────────────────────────────────────────────────────────────────────────────
 
     async def posted(self, lines: Sequence[Mapping[str, Any]], cause: CloudEvent) -> None:
-        """Count the lines ``cause`` posted toward the windows they fall in, and judge those windows again."""
-        cause_day = ledger_day(cause.time)
+        """Count the lines ``cause`` posted toward the windows they fall in; announce what they changed."""
+        day = ledger_day(cause.time)
+        before: dict[ProgressKey, Decimal] = {}
         touched: dict[ProgressKey, tuple[_Window, date]] = {}
         recount: set[str] = set()
         for entry in lines:
@@ -210,99 +230,110 @@ class RequirementProgressBook:
                 if key is None:
                     continue
                 await self._read_rows([key])
-                located = self._located(key, cause_day)
+                located = self._located(key, self._tenures[person_id], day)
                 if located is None or not counts_toward(located.requirement, located.held, located.window, line):
                     continue
                 row = self._rows[key]
                 if row is not None and row["version"] != located.requirement.name:
                     recount.add(person_id)  # another version governs now: count the window under it afresh
                     continue
-                self._rows[key] = row = row or self._new_row(key, located)
+                self._rows[key] = row = row or _new_row(key)
+                before.setdefault(key, row["credited"])
                 row["credited"] = (row["credited"] + line.signed_hours).quantize(CENT)
-                self._changed.add(key)
                 touched[key] = (located, line.trained_on)
-        for key, (located, day) in touched.items():
+        for key, (located, reached_on) in touched.items():
             if key[0] not in recount:
-                self._judge(key, located, cause, reached_on=day)
+                row = self._rows[key]
+                assert row is not None
+                was = self._assessed(key, located, before[key], row["met_on"])
+                self._settle(key, located, was, reached_on, cause)
         for person_id in sorted(recount):
-            await self.recount(person_id, cause)
+            tenures = self._tenures[person_id]
+            await self.recount(person_id, cause, counted_before_with=tenures)
 
     async def persons_changed(self, causes: Sequence[tuple[str, CloudEvent]]) -> None:
         """Count again the windows of persons whose statuses or positions changed (perhaps back in time)."""
-        person_ids = [person_id for person_id, _ in causes]
+        person_ids = list(dict.fromkeys(person_id for person_id, _ in causes))
         for person_id in person_ids:  # read them as they are now
             self._tenures.pop(person_id, None)
             self._relevant.pop(person_id, None)
         await self._read_persons(person_ids)
-        table = table_of(RequirementProgress)
-        found = await rows_matching(self._uow.session, table, ["person_id"], [(p,) for p in person_ids], ["person_id"])
-        with_progress = {row["person_id"] for row in found}
+        counted_with = await rows_matching(
+            self._uow.session, table_of(RequirementPerson), ["person_id"], [(p,) for p in person_ids]
+        )
+        self._counted_with.update({row["person_id"]: tenures_from(row["tenures"]) for row in counted_with})
         for person_id, cause in causes:
-            if self.tracks(person_id) or person_id in with_progress:
-                await self.recount(person_id, cause)
+            before = self._counted_with.get(person_id, ())
+            if before or self._families_of(person_id):
+                await self.recount(person_id, cause, counted_before_with=before)
+                self._counted_with[person_id] = self._tenures[person_id]
+        counted_now = [_person_row(p, self._tenures[p]) for p in person_ids if p in self._counted_with]
+        await upsert_many(self._uow.session, table_of(RequirementPerson), counted_now, key=["person_id"])
 
-    async def recount(self, person_id: str, cause: CloudEvent) -> None:
-        """Count the person's windows again from their lines: their statuses or positions changed, or another
-        version of a requirement governs a window now. Windows they are no longer under are forgotten."""
+    async def recount(self, person_id: str, cause: CloudEvent, *, counted_before_with: Tenures) -> None:
+        """Count the person's windows again from their lines, under what they hold now; announce what changed
+        from the standing under ``counted_before_with`` (what the windows were counted by before). Windows they
+        are no longer under are forgotten."""
         await self._read_persons([person_id])
+        tenures = self._tenures[person_id]
         stored = await self._read_person_rows(person_id)
-        cause_day = ledger_day(cause.time)
+        day = ledger_day(cause.time)
         lines = await self._lines_of(person_id)
         keys = set(stored)
         families = self._families_of(person_id)
         keys.update(k for line in lines for f in families if (k := self._key_of(person_id, f, line.trained_on)))
-        keys.update(self._open_windows(person_id, cause_day))
+        keys.update(self._open_windows(person_id, day))
         for key in sorted(keys):
-            located = self._located(key, cause_day)
+            row = self._rows.get(key)
+            previously = self._located(key, counted_before_with, day) if row is not None else None
+            was = self._assessed(key, previously, row["credited"], row["met_on"]) if row and previously else None
+            located = self._located(key, tenures, day)
             owed = (
                 obligation(located.requirement, window=located.window, held=located.held, as_of=located.as_of)
                 if located is not None
                 else None
             )
             if located is None or owed is None:
-                if self._rows.get(key) is not None:
+                if row is not None:
                     self._rows[key] = None
                     self._removed.add(key)
                 continue
             counting = [
                 line for line in lines if counts_toward(located.requirement, located.held, located.window, line)
             ]
-            row = self._rows.get(key) or self._new_row(key, located)
-            row["version"] = located.requirement.name
+            row = row or _new_row(key)
             row["credited"] = sum((line.signed_hours for line in counting), ZERO).quantize(CENT)
             row["met_on"] = met_on_day(counting, owed.required)
             self._rows[key] = row
-            self._changed.add(key)
             self._removed.discard(key)
-            self._judge(key, located, cause, reached_on=row["met_on"])
+            self._settle(key, located, was, row["met_on"], cause)
 
-    async def review(self, day: date, cause: CloudEvent) -> None:
-        """Judge every person under a requirement as of the end of ``day``: pace and reach change with time."""
+    async def changes_by_time(self, day: date) -> list[tuple[Assessment, Change, int]]:
+        """What time alone changed at the end of ``day``: each window of each active person, judged as of the end
+        of the day before and of ``day`` with the 学时 it holds; the change, and the window's announcements so far.
+        Reads only."""
         table = table_of(ProjectedPerson)
         columns = [table.c.person_id, table.c.statuses, table.c.positions]
         persons = await execute(self._uow.session, select(*columns).where(table.c.active.is_(True)))
-        active = []
         for person in persons.mappings():
             self._tenures[person["person_id"]] = tenures_of(person)
             self._relevant.pop(person["person_id"], None)
-            active.append(person["person_id"])
-        keys = [
-            key for person_id in sorted(active) if self.tracks(person_id) for key in self._open_windows(person_id, day)
-        ]
+        keys = [key for person_id in sorted(self._tenures) for key in self._open_windows(person_id, day)]
         await self._read_rows(keys)
-        recount: set[str] = set()
+        changes = []
         for key in keys:
-            located = self._located(key, day)
-            if located is None:
+            row = self._rows[key] or _new_row(key)
+            tenures = self._tenures[key[0]]
+            located = self._located(key, tenures, day)
+            now = self._assessed(key, located, row["credited"], row["met_on"])
+            if now is None:
                 continue
-            row = self._rows[key]
-            if row is not None and row["version"] != located.requirement.name:
-                recount.add(key[0])
-                continue
-            self._rows[key] = row or self._new_row(key, located)
-            self._judge(key, located, cause, reached_on=None)
-        for person_id in sorted(recount):
-            await self.recount(person_id, cause)
+            before = self._located(key, tenures, day - timedelta(days=1))
+            was = self._assessed(key, before, row["credited"], row["met_on"])
+            change = change_between(was.standing if was is not None else None, now.standing)
+            if change is not None:
+                changes.append((now, change, row["announcements"] + 1))
+        return changes
 
     def _open_windows(self, person_id: str, day: date) -> list[ProgressKey]:
         """The windows the person is under on ``day`` (as ``assess`` would judge them)."""
@@ -317,74 +348,48 @@ class RequirementProgressBook:
                     keys.append((person_id, requirement.family, window.start))
         return keys
 
-    def _located(self, key: ProgressKey, cause_day: date) -> _Window | None:
-        """The window of ``key``, the version that governs it and the day to judge it as of: the cause's day, but
-        never before the day it was judged as of already, nor after the window's last day."""
-        person_id, family, start = key
-        row = self._rows.get(key)
-        versions = self._versions[family]
-        shape = governing(versions, family, start) or versions[0]
-        window = window_starting(shape, held_spans(shape, self._tenures[person_id], max(start, cause_day)), start)
-        if window is None:
+    def _assessed(
+        self, key: ProgressKey, located: _Window | None, credited: Decimal, met_on: date | None
+    ) -> Assessment | None:
+        if located is None:
             return None
-        as_of = max(cause_day, row["as_of"]) if row is not None else cause_day
-        last = window.last_day
-        as_of = min(as_of, last) if last is not None else as_of
-        requirement = governing(versions, family, governing_day(window, as_of))
-        if requirement is None:
-            return None
-        return _Window(requirement, window, held_spans(requirement, self._tenures[person_id], as_of), as_of)
-
-    def _new_row(self, key: ProgressKey, located: _Window) -> Row:
-        person_id, family, start = key
-        return {
-            "person_id": person_id,
-            "requirement": family,
-            "window_start": start,
-            "window_end": located.window.last_day,
-            "version": located.requirement.name,
-            "credited": ZERO.quantize(CENT),
-            "required": ZERO.quantize(CENT),
-            "standing": None,
-            "met_on": None,
-            "as_of": located.as_of,
-            "announcements": 0,
-        }
-
-    def _judge(self, key: ProgressKey, located: _Window, cause: CloudEvent, reached_on: date | None) -> None:
-        """Judge one window from its figures; announce a change worth announcing; keep the new standing."""
-        row = self._rows[key]
-        assert row is not None  # counted or created before it is judged
         owed = obligation(located.requirement, window=located.window, held=located.held, as_of=located.as_of)
         if owed is None:
-            return
-        was = Standing(row["standing"]) if row["standing"] is not None else None
-        # Met since the line that reached the requirement, or since the day it was met already.
-        met_on = row["met_on"] if was == Standing.MET and row["met_on"] is not None else reached_on
-        assessment = judge(
+            return None
+        return judge(
             key[0],
             located.requirement,
             window=located.window,
             owed=owed,
-            credited=row["credited"],
+            credited=credited,
             met_on=met_on,
             as_of=located.as_of,
         )
-        change = change_between(was, assessment.standing)
-        updated = row | {
-            "window_end": located.window.last_day,
-            "version": located.requirement.name,
-            "required": assessment.required,
-            "standing": assessment.standing.value,
-            "met_on": assessment.met_on,
-            "as_of": located.as_of,
-            "announcements": row["announcements"] + (change is not None),
-        }
+
+    def _settle(
+        self, key: ProgressKey, located: _Window, was: Assessment | None, reached_on: date | None, cause: CloudEvent
+    ) -> None:
+        """Judge one window with the 学时 it holds now, keep the standing, announce the change from ``was``."""
+        row = self._rows[key]
+        assert row is not None  # counted or created before it is judged
+        # Met since the line that reached the requirement, or since the day it was met already.
+        kept_on = row["met_on"] if was is not None and was.standing == Standing.MET else None
+        now = self._assessed(key, located, row["credited"], kept_on or reached_on)
+        if now is None:
+            return
+        change = change_between(was.standing if was is not None else None, now.standing)
+        row.update(
+            window_end=located.window.last_day,
+            version=located.requirement.name,
+            required=now.required,
+            standing=now.standing.value,
+            met_on=now.met_on,
+            as_of=located.as_of,
+            announcements=row["announcements"] + (change is not None),
+        )
+        self._changed.add(key)
         if change is not None:
-            self._uow.emit(_announcement(assessment, change.value, updated["announcements"]), cause=cause)
-        if updated != row:
-            self._rows[key] = updated
-            self._changed.add(key)
+            self._uow.emit(announcement(now, change, row["announcements"]), cause=cause)
 
     async def _lines_of(self, person_id: str) -> list[CountedLine]:
         """Every line of the person's ledger (this unit's lines included: they were written before)."""
@@ -409,7 +414,32 @@ class RequirementProgressBook:
         self._changed, self._removed = set(), set()
 
 
-def _announcement(assessment: Assessment, standing: str, revision: int) -> RequirementStandingChanged:
+def _new_row(key: ProgressKey) -> Row:
+    person_id, family, start = key
+    return {
+        "person_id": person_id,
+        "requirement": family,
+        "window_start": start,
+        "window_end": None,
+        "version": "",
+        "credited": ZERO.quantize(CENT),
+        "required": ZERO.quantize(CENT),
+        "standing": None,
+        "met_on": None,
+        "as_of": start,
+        "announcements": 0,
+    }
+
+
+def _person_row(person_id: str, tenures: Tenures) -> Row:
+    periods = [
+        {"code": t.code, "since": t.since.isoformat(), "until": t.until.isoformat() if t.until else None}
+        for t in tenures
+    ]
+    return {"person_id": person_id, "tenures": periods}
+
+
+def announcement(assessment: Assessment, change: Change, revision: int) -> RequirementStandingChanged:
     requirement = assessment.requirement
     return RequirementStandingChanged(
         person_id=assessment.person_id,
@@ -420,7 +450,7 @@ def _announcement(assessment: Assessment, standing: str, revision: int) -> Requi
         window_end=assessment.window.last_day,
         required_hours=assessment.required,
         credited_hours=max(assessment.credited, ZERO),
-        standing=standing,
+        standing=change.value,
         met_on=assessment.met_on,
         as_of=assessment.as_of,
         reason=assessment.explanation[:500],

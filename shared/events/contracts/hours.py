@@ -13,8 +13,6 @@ from shared.events.contracts.common import Code, EventReference, Hours, Identifi
 from shared.events.envelope import EventData
 
 HOURS_TOPIC = "dangxiao.hours.v1"
-# Read by the hours service alone: time as an input, so that replaying the topics replays the reviews too.
-HOURS_REVIEWS_TOPIC = "dangxiao.hours.reviews.v1"
 # 学时 owed or credited in a requirement's window: five years of a cadre's training run past what one line holds.
 WindowHours = Annotated[Decimal, Field(ge=0, le=100_000, max_digits=8, decimal_places=2)]
 
@@ -97,7 +95,8 @@ class SessionAttendanceChanged(EventData):
 class RequirementStandingChanged(EventData):
     """How a person stands against a 学时 requirement, announced when that changes: met, fallen behind while
     still possible to meet, out of reach (too few days left, or the window closed short), or no longer met (a
-    reversal took them below it)."""
+    reversal took them below it). A change the ledger or a change of status caused takes the time of its cause; one
+    time alone caused (the review of a day) the end of that day in Beijing."""
 
     event_type = "dangxiao.hours.requirement_standing_changed.v1"
     topic = HOURS_TOPIC
@@ -120,31 +119,13 @@ class RequirementStandingChanged(EventData):
         default=None, max_length=500, description="the figures and the standing in words, as the school reads them"
     )
     revision: int = Field(
-        default=1, ge=1, description="grows with each announcement for this person, requirement and window"
+        default=1,
+        ge=1,
+        description="the count of announcements for this person, requirement and window, this one included",
     )
 
     def identity(self) -> str:
         return f"{self.person_id}/{self.requirement}/{self.window_start}/{self.standing}/{self.as_of}#{self.revision}"
 
 
-class RequirementsReviewRequested(EventData):
-    """The requirements are to be reviewed as of the end of ``day`` (Beijing time): the hours service asks it of
-    itself once a day is over, or an administrator does. One review per day, however often it is asked."""
-
-    event_type = "dangxiao.hours.requirements_review_requested.v1"
-    topic = HOURS_REVIEWS_TOPIC
-    key_field = "day"
-
-    day: date
-
-    def identity(self) -> str:
-        return self.day.isoformat()
-
-
-HOURS_EVENTS = (
-    HoursCredited,
-    HoursReversed,
-    SessionAttendanceChanged,
-    RequirementStandingChanged,
-    RequirementsReviewRequested,
-)
+HOURS_EVENTS = (HoursCredited, HoursReversed, SessionAttendanceChanged, RequirementStandingChanged)

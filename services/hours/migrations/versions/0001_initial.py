@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 22:59:59.111722
+Create Date: 2026-11-26 00:23:35.195992
 """
 
 from collections.abc import Sequence
@@ -207,6 +207,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("person_id", "platform", "year"),
     )
     op.create_table(
+        "requirement_person",
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("tenures", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("person_id"),
+    )
+    op.create_table(
         "requirement_progress",
         sa.Column("person_id", sa.String(length=64), nullable=False),
         sa.Column("requirement", sa.String(length=100), nullable=False),
@@ -258,6 +264,7 @@ def downgrade() -> None:
     op.drop_table("xapi_statement")
     op.drop_table("session_mark")
     op.drop_table("requirement_progress")
+    op.drop_table("requirement_person")
     op.drop_table("platform_year")
     with op.batch_alter_table("parked_event", schema=None) as batch_op:
         batch_op.drop_index("ix_parked_event_waiting_for")
