@@ -192,8 +192,16 @@ async def test_an_administrator_reviews_a_day_and_what_time_changed_is_announced
     system: System, kafka_bootstrap: str
 ) -> None:
     scene = await a_class_with_a_session_under_way(kafka_bootstrap)
-    await known(system, scene.today)
     async with system.client("hours", Role.ADMIN, "office-1") as hours:
+
+        async def members_known() -> bool:
+            for person_id in scene.learners:
+                standings = (await hours.get(f"/persons/{person_id}/requirements")).json()["standings"]
+                if not standings:
+                    return False
+            return True
+
+        await eventually(members_known, what="the learners' statuses to be known to hours", timeout=60)
         # By the end of January a twelfth of the year's 32 学时 is expected: members with none fall behind then.
         reviewed = await hours.post("/requirements/reviews", json={"day": "2026-01-31"})
     assert reviewed.status_code == 200, reviewed.text

@@ -28,7 +28,9 @@ from tests.support import (
     a_person,
     a_session,
     event_of,
+    migrated_database,
     outbox_events,
+    structured_record,
     unique,
     unit_of_work_factory,
 )
@@ -324,3 +326,34 @@ async def test_the_service_reviews_yesterday_once_and_hands_what_it_announces_to
     assert [(key.decode(), value) for _, key, value in sent] == expected  # once, however often it looked
     assert {topic for topic, _, _ in sent} <= {HOURS_TOPIC}
     assert all(json.loads(value)["data"]["person_id"] == person_id for _, _, value in sent)
+
+
+async def test_two_versions_of_a_person_in_one_batch_are_judged_as_one_after_the_other(tmp_path) -> None:
+    """Each change is judged by the state it carried: batching does not change what is announced."""
+    secretary = Period(code="branch_secretary", since=date(2026, 1, 1))
+    first = a_person("p-1", statuses=[MEMBER], version=1)
+    second = a_person("p-1", statuses=[MEMBER], positions=[secretary], version=2)
+    events = [
+        event_of(first, source=ENROLLMENT, time=beijing_morning(date(2026, 6, 1))),
+        event_of(second, source=ENROLLMENT, time=beijing_morning(date(2026, 6, 2))),
+    ]
+    announcements = []
+    for batched in (False, True):
+        hours = hours_service(await migrated_database(f"sqlite:///{tmp_path / str(batched)}.db", "hours"))
+        records = [structured_record(event, first.topic, n) for n, event in enumerate(events)]
+        if batched:
+            await hours.consumer.consume_batch(records)
+        else:
+            for record in records:
+                await hours.consumer.consume(record)
+        announcements.append(summary(await announced(hours, "p-1")))
+        await hours.database.dispose()
+
+    assert (
+        announcements[0]
+        == announcements[1]
+        == [
+            ("party-member-study/v1", "behind", "2026-06-01", "0.00", None, 1),
+            ("branch-leader-study/v1", "behind", "2026-06-02", "0.00", None, 1),
+        ]
+    )

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from services.hours.configuration import BUILT_IN, HoursRules
 from services.hours.handlers.attendance import AttendanceHandlers
 from services.hours.handlers.projections import projections
-from services.hours.handlers.requirements import RequirementProgressBook
+from services.hours.handlers.requirements import RequirementProgressBook, tenures_of
 from shared.consumer import Delivery, EventHandlers
 from shared.events.contracts.attendance import AttendanceRecorded, AttendanceVoided
 from shared.events.contracts.register import PersonChanged
@@ -26,7 +26,12 @@ def handlers_for(rules: HoursRules) -> EventHandlers:
 
     async def persons_changed(uow: UnitOfWork, deliveries: Sequence[Delivery[PersonChanged]]) -> None:
         progress = RequirementProgressBook(uow, rules.requirements)
-        await progress.persons_changed([(delivery.data.person_id, delivery.event) for delivery in deliveries])
+        await progress.persons_changed(
+            [
+                (delivery.data.person_id, tenures_of(delivery.data.model_dump(mode="json")), delivery.event)
+                for delivery in deliveries
+            ]
+        )
         await progress.save()
 
     kept = projections(persons_changed)

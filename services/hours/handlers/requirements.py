@@ -251,30 +251,29 @@ class RequirementProgressBook:
             tenures = self._tenures[person_id]
             await self.recount(person_id, cause, counted_before_with=tenures)
 
-    async def persons_changed(self, causes: Sequence[tuple[str, CloudEvent]]) -> None:
-        """Count again the windows of persons whose statuses or positions changed (perhaps back in time)."""
-        person_ids = list(dict.fromkeys(person_id for person_id, _ in causes))
-        for person_id in person_ids:  # read them as they are now
-            self._tenures.pop(person_id, None)
-            self._relevant.pop(person_id, None)
-        await self._read_persons(person_ids)
+    async def persons_changed(self, changes: Sequence[tuple[str, Tenures, CloudEvent]]) -> None:
+        """Count again the windows of persons whose statuses or positions changed (perhaps back in time), each
+        change by the state it carried, in order: a batch holding two versions of a person judges both."""
+        person_ids = list(dict.fromkeys(person_id for person_id, _, _ in changes))
         counted_with = await rows_matching(
             self._uow.session, table_of(RequirementPerson), ["person_id"], [(p,) for p in person_ids]
         )
         self._counted_with.update({row["person_id"]: tenures_from(row["tenures"]) for row in counted_with})
-        for person_id, cause in causes:
+        for person_id, tenures, cause in changes:
             before = self._counted_with.get(person_id, ())
+            self._tenures[person_id] = tenures
+            self._relevant.pop(person_id, None)
             if before or self._families_of(person_id):
                 await self.recount(person_id, cause, counted_before_with=before)
-                self._counted_with[person_id] = self._tenures[person_id]
-        counted_now = [_person_row(p, self._tenures[p]) for p in person_ids if p in self._counted_with]
+                self._counted_with[person_id] = tenures
+        counted_now = [_person_row(p, self._counted_with[p]) for p in person_ids if p in self._counted_with]
         await upsert_many(self._uow.session, table_of(RequirementPerson), counted_now, key=["person_id"])
 
     async def recount(self, person_id: str, cause: CloudEvent, *, counted_before_with: Tenures) -> None:
         """Count the person's windows again from their lines, under what they hold now; announce what changed
         from the standing under ``counted_before_with`` (what the windows were counted by before). Windows they
         are no longer under are forgotten."""
-        await self._read_persons([person_id])
+        await self._read_persons([person_id])  # known already when a change of the person asked for the recount
         tenures = self._tenures[person_id]
         stored = await self._read_person_rows(person_id)
         day = ledger_day(cause.time)
