@@ -92,6 +92,19 @@ async def known(system: System, session_id: str) -> None:
     await eventually(probe, what=f"session {session_id} to be known to hours", timeout=60)
 
 
+async def learners_known(system: System, scene: Scene) -> None:
+    """Wait until the hours service has projected the learners (Party members: requirements apply to them)."""
+
+    async def probe() -> bool:
+        async with system.client("hours", Role.ADMIN, "office-1") as hours:
+            for person_id in scene.learners:
+                if not (await hours.get(f"/persons/{person_id}/requirements")).json()["standings"]:
+                    return False
+        return True
+
+    await eventually(probe, what="the learners to be known to hours", timeout=60)
+
+
 def lrs(system: System) -> RemoteLRS:
     token = mint_token(ServiceSettings(), PLATFORM, [Role.INGEST])
     return RemoteLRS(endpoint=f"{system.url('hours')}/xapi/", version="1.0.3", auth=f"Bearer {token}")
@@ -163,6 +176,7 @@ async def test_the_transcript_and_compliance_of_the_scene_read_back(system: Syst
     scene = await a_class_with_a_session_under_way(kafka_bootstrap)
     marked = scene.learners[0]
     await known(system, scene.today)
+    await learners_known(system, scene)
     async with system.client("hours", Role.CLASS_MANAGER, MANAGER) as hours:
         await hours.post(
             f"/sessions/{scene.earlier}/attendance", json={"marks": [{"person_id": marked, "status": "present"}]}
@@ -192,16 +206,8 @@ async def test_an_administrator_reviews_a_day_and_what_time_changed_is_announced
     system: System, kafka_bootstrap: str
 ) -> None:
     scene = await a_class_with_a_session_under_way(kafka_bootstrap)
+    await learners_known(system, scene)
     async with system.client("hours", Role.ADMIN, "office-1") as hours:
-
-        async def members_known() -> bool:
-            for person_id in scene.learners:
-                standings = (await hours.get(f"/persons/{person_id}/requirements")).json()["standings"]
-                if not standings:
-                    return False
-            return True
-
-        await eventually(members_known, what="the learners' statuses to be known to hours", timeout=60)
         # By the end of January a twelfth of the year's 32 学时 is expected: members with none fall behind then.
         reviewed = await hours.post("/requirements/reviews", json={"day": "2026-01-31"})
     assert reviewed.status_code == 200, reviewed.text
