@@ -9,21 +9,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Concatenate, ParamSpec, TypeVar
+from typing import Annotated, Concatenate, Literal, ParamSpec, TypeVar
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier
 from shared.broker import Publishers, create_broker, dead_letter_sender, ensure_topics, subscribe
 from shared.consumer import DeadLetters, EventConsumer, EventHandlers
 from shared.db import Database
-from shared.errors import install_error_handlers
+from shared.errors import documented_openapi, install_error_handlers, problem_response
 from shared.events.contracts import contracts_on
-from shared.events.envelope import ContractViolation, EventData, current_correlation_id
+from shared.events.envelope import EventData, current_correlation_id
 from shared.logging import configure_logging, get_logger
 from shared.metrics import REGISTRY
 from shared.migrations import upgrade
@@ -155,6 +157,58 @@ class ServiceRuntime:
         )
 
 
+class Liveness(BaseModel):
+    status: Literal["alive"] = "alive"
+    service: str
+
+
+class Readiness(BaseModel):
+    ready: bool
+    database: str = Field(description="ok, or why it is unreachable")
+    broker: str = Field(description="ok, or unreachable")
+
+
+class BodyLimit:
+    """Refuses a request body over ``max_bytes`` with 413, before a handler reads it: by its declared length, or
+    as it streams in when it declares none."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limit = f"{self.max_bytes // (1024 * 1024)} MiB" if self.max_bytes >= 1024 * 1024 else f"{self.max_bytes} bytes"
+        response = problem_response(None, 413, f"the request body is over {limit}; split it")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
     configure_logging(settings.service_name, settings.log_level)
@@ -187,27 +241,39 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         return response
 
     install_error_handlers(app)
-
-    @app.exception_handler(ContractViolation)
-    async def contract_violation(_: Request, error: ContractViolation) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": error.message, "code": error.code})
+    app.openapi = lambda: documented_openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
 
     @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive", "service": runtime.name}
+    async def healthz() -> Liveness:
+        """Liveness: the process answers."""
+        return Liveness(service=runtime.name)
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "the database or the broker is unreachable"}},
+    )
     async def readyz() -> JSONResponse:
+        """Readiness: the database and the broker answer."""
         checks = await runtime.ready()
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, **checks})
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
+        """Prometheus metrics, in its text exposition format."""
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/asyncapi.json", tags=["operations"])
+    @app.get("/asyncapi.json", tags=["operations"], responses={200: {"content": {"application/json": {}}}})
     async def asyncapi() -> Response:
+        """The AsyncAPI document of the topics this service publishes and consumes."""
         return Response(asyncapi_json, media_type="application/json")
 
     for router in definition.routers:

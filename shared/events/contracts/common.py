@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from shared.events.envelope import EventData, Moment
 
@@ -17,8 +17,14 @@ Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 # A 学时 (training hour) is one class period (课时) of 45 minutes.
 MINUTES_PER_TRAINING_HOUR = 45
-# 学时 (training hours): non-negative, at most two decimals.
-Hours = Annotated[Decimal, Field(ge=0, le=1000, max_digits=6, decimal_places=2)]
+# 学时 (training hours): non-negative, at most two decimals. Written as a decimal string ("24", "4.50") in every
+# document and event, so no float ever rounds it; a number is accepted on the way in.
+HOURS_PATTERN = r"^(1000(\.0{1,2})?|\d{1,3}(\.\d{1,2})?)$"
+Hours = Annotated[
+    Decimal,
+    Field(ge=0, le=1000, max_digits=6, decimal_places=2),
+    WithJsonSchema({"type": "string", "pattern": HOURS_PATTERN, "examples": ["24", "4.5"]}),
+]
 
 
 def dead_letter_topic(topic: str) -> str:
