@@ -71,15 +71,13 @@ class ServiceRuntime:
         )
         self.consumer = self.event_consumer(dead_letter_sender(self.broker, self.name))
         if self.consumer is not None:
-            for topic, description in definition.consumes.items():
-                subscribe(
-                    self.broker,
-                    self.consumer,
-                    topic,
-                    settings.consumer_group,
-                    description,
-                    max_records=settings.consumer_batch_size,
-                )
+            subscribe(
+                self.broker,
+                self.consumer,
+                definition.consumes,
+                settings.consumer_group,
+                max_records=settings.consumer_batch_size,
+            )
         self._tasks: list[asyncio.Task[None]] = []
 
     def event_consumer(self, dead_letters: DeadLetters) -> EventConsumer | None:
@@ -122,6 +120,7 @@ class ServiceRuntime:
             self.topics,
             partitions=self.settings.kafka_partitions,
             replication_factor=self.settings.kafka_replication_factor,
+            group_id=self.settings.consumer_group if self.definition.consumes else None,
         )
 
     async def _observe_parking(self) -> None:
