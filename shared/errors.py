@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from shared.events.envelope import ContractViolation
 from shared.logging import get_logger
@@ -133,7 +134,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem_response(request, error.status_code, str(error.detail), headers=error.headers)
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            # Every method the path has, not only those of the first route that matched it.
+            headers["Allow"] = ", ".join(_methods_of(request))
+        return problem_response(request, error.status_code, str(error.detail), headers=headers)
 
     @app.exception_handler(CommandRejected)
     async def command_rejected(request: Request, error: CommandRejected) -> JSONResponse:
@@ -153,6 +158,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error answering a request", path=request.url.path)
         return problem_response(request, 500, "an unexpected error; it has been logged")
+
+
+def _methods_of(request: Request) -> list[str]:
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 # ── OpenAPI: every operation documents every status it can answer ────────────────────────────────────
@@ -191,13 +205,16 @@ def documented_openapi(app: FastAPI) -> dict[str, Any]:
             if method in ("post", "put", "patch", "delete"):
                 statuses.add(409)
             if "requestBody" in operation:
-                statuses.add(413)
+                statuses |= {400, 413}  # a body that is not JSON at all; a body over the limit
             for status in sorted(statuses):
                 declared = responses.get(str(status), {})
-                if "content" in declared and PROBLEM_CONTENT_TYPE not in declared["content"]:
+                content = declared.get("content", {})
+                fastapi_default = "HTTPValidationError" in str(content)
+                if content and PROBLEM_CONTENT_TYPE not in content and not fastapi_default:
                     continue  # an answer of the operation's own (a verification's "unknown")
+                description = "" if fastapi_default else declared.get("description")
                 responses[str(status)] = {
-                    "description": declared.get("description") or HTTPStatus(status).phrase,
+                    "description": description or HTTPStatus(status).phrase,
                     "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
                 }
     app.openapi_schema = document

@@ -17,15 +17,15 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel, Field
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import TokenVerifier
 from shared.broker import Publishers, create_broker, dead_letter_sender, ensure_topics, subscribe
 from shared.consumer import DeadLetters, EventConsumer, EventHandlers
 from shared.db import Database
-from shared.errors import documented_openapi, install_error_handlers, problem_response
+from shared.errors import documented_openapi, install_error_handlers
 from shared.events.contracts import contracts_on
 from shared.events.envelope import EventData, current_correlation_id
+from shared.http import RequestGuard
 from shared.logging import configure_logging, get_logger
 from shared.metrics import REGISTRY
 from shared.migrations import upgrade
@@ -167,47 +167,6 @@ class Readiness(BaseModel):
     broker: str = Field(description="ok, or unreachable")
 
 
-class BodyLimit:
-    """Refuses a request body over ``max_bytes`` with 413, before a handler reads it: by its declared length, or
-    as it streams in when it declares none."""
-
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app = app
-        self.max_bytes = max_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        declared = dict(scope.get("headers") or ()).get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(scope, receive, send)
-            return
-        received = 0
-
-        async def counting_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            received += len(message.get("body", b""))
-            if received > self.max_bytes:
-                raise _TooLarge
-            return message
-
-        try:
-            await self.app(scope, counting_receive, send)
-        except _TooLarge:
-            await self._refuse(scope, receive, send)
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        limit = f"{self.max_bytes // (1024 * 1024)} MiB" if self.max_bytes >= 1024 * 1024 else f"{self.max_bytes} bytes"
-        response = problem_response(None, 413, f"the request body is over {limit}; split it")
-        await response(scope, receive, send)
-
-
-class _TooLarge(Exception):
-    pass
-
-
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
     configure_logging(settings.service_name, settings.log_level)
@@ -241,7 +200,7 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
 
     install_error_handlers(app)
     app.openapi = lambda: documented_openapi(app)  # type: ignore[method-assign]
-    app.add_middleware(BodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestGuard, max_bytes=settings.max_request_bytes)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> Liveness:

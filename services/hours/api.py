@@ -76,11 +76,20 @@ def _events_in(content_type: str | None, body: bytes) -> list[Any]:
     except (ValueError, RecursionError) as error:  # ValueError covers bad JSON and bad UTF-8
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"the body is not valid JSON: {error}") from error
     if media_type == STRUCTURED_CONTENT_TYPE:
+        if not isinstance(document, dict):
+            raise HTTPException(status.HTTP_400_BAD_REQUEST, f"a {STRUCTURED_CONTENT_TYPE} body is a JSON object")
         return [document]
     if not isinstance(document, list):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"a {BATCH_CONTENT_TYPE} body is a JSON array of events")
     if not document:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "the batch is empty")
+    # Each event is judged on its own (the answer names its outcome), but a batch of things that are not even
+    # JSON objects is no batch of events.
+    not_objects = [position for position, event in enumerate(document) if not isinstance(event, dict)]
+    if not_objects:
+        raise HTTPException(
+            status.HTTP_400_BAD_REQUEST, f"every event of a batch is a JSON object; these are not: {not_objects[:10]}"
+        )
     if len(document) > MAX_BATCH_EVENTS:
         raise HTTPException(
             status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_BATCH_EVENTS} events per batch, not {len(document)}"

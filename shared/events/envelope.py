@@ -10,14 +10,14 @@ import contextvars
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
 import orjson
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from shared.events.refusals import Refusal
 from shared.ids import derived_uuid
@@ -42,8 +42,22 @@ def _within_the_calendar_we_keep(moment: datetime) -> datetime:
     return moment
 
 
+def as_text(what: str) -> Callable[[Any], Any]:
+    """Refuses a JSON number where a documented string is due (pydantic would read 0 as 1970-01-01, say), so that
+    what is accepted is what the schema says; values built in Python pass as they are."""
+
+    def text_only(value: Any) -> Any:
+        if isinstance(value, bool | int | float):
+            raise ValueError(f"must be {what} written as a string")
+        return value
+
+    return text_only
+
+
 # A point in time as events carry it: RFC 3339 with an offset, within the years anything could happen.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_the_calendar_we_keep)]
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(as_text("an RFC 3339 date-time")), AfterValidator(_within_the_calendar_we_keep)
+]
 
 
 class ContractViolation(Exception):

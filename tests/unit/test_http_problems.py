@@ -65,3 +65,34 @@ async def test_a_request_that_does_not_validate_names_each_field_at_fault(servic
     assert problem["code"] == "invalid-request"
     assert [error["location"] for error in problem["errors"]] == [["query", "year"]]
     assert "query.year" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("\\u0000", "NUL character"), ("\\ud800", "unpaired surrogate")], ids=["nul", "surrogate"]
+)
+async def test_json_text_no_database_stores_faithfully_is_refused_before_any_route(
+    service_api: ServiceApi, text: str, expected: str
+) -> None:
+    client, _ = await service_api("enrollment")
+    body = f'{{"person_id": "p1", "name": "张{text}三"}}'.encode()
+
+    answer = await client.post(
+        "/persons", content=body, headers={"content-type": "application/json", **bearer(Role.ADMIN, "a")}
+    )
+
+    assert (answer.status_code, answer.json()["code"]) == (422, "invalid-request")
+    assert expected in answer.json()["detail"]
+
+
+async def test_a_json_body_over_the_limit_is_refused_as_it_streams_in(service_api: ServiceApi) -> None:
+    client, _ = await service_api("enrollment")
+
+    async def chunks():  # no content-length: the limit applies as the body arrives
+        for _ in range(9):
+            yield b" " * (1024 * 1024)
+
+    answer = await client.post(
+        "/persons", content=chunks(), headers={"content-type": "application/json", **bearer(Role.ADMIN, "a")}
+    )
+
+    assert (answer.status_code, answer.json()["code"]) == (413, "too-large")
