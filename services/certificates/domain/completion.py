@@ -131,6 +131,18 @@ def hours_text(hours: Decimal) -> str:
     return f"{hours.normalize():f}"
 
 
+def describe_criteria(criteria: CompletionCriteria) -> str:
+    """The criteria in the school's words, as a certificate's criteria narrative states them."""
+    parts = [f"修满{hours_text(criteria.required_hours)}学时"]
+    if criteria.max_absence_share is not None:
+        parts.append(f"缺勤（含请假）不超过计划学时的{hours_text(criteria.max_absence_share * 100)}%")
+    if criteria.assessment_required:
+        parts.append("结业考核合格")
+    if criteria.survey_required:
+        parts.append("完成训后问卷")
+    return "结业条件：" + "；".join(parts) + "。"
+
+
 def judge_completion(criteria: CompletionCriteria, facts: LearnerFacts) -> Completion:
     """Judge a learner against the class's criteria (class-criteria/v1): every criterion, met or not."""
     results = [
