@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -25,6 +25,7 @@ from services.certificates.domain.completion import (
     ScheduledSession,
     credited_hours,
     decide_certificate,
+    describe_criteria,
     judge_completion,
     supersedes,
 )
@@ -36,6 +37,22 @@ from services.certificates.domain.numbers import (
     certificate_number,
     hours_statement_number,
     parse_number,
+)
+from services.certificates.domain.statements import (
+    AnnualHoursStatement,
+    HoursLine,
+    RequirementStanding,
+    StatementError,
+    annual_statement,
+)
+from services.certificates.domain.verification import (
+    IssuedDocument,
+    PublicVerification,
+    VerificationError,
+    VerificationStatus,
+    mask_name,
+    mistyped,
+    public_verification,
 )
 
 SECRET = b"a server secret of thirty-two bytes or more, for tests only"
@@ -402,8 +419,8 @@ def test_the_check_symbols_catch_every_single_typo_and_every_swap_of_neighbours(
 
 def test_no_single_typo_or_swap_turns_a_certificate_number_into_a_statement_number() -> None:
     number = certificate_number(SECRET, person_id="p", class_id="c", year=2026)
-    for mistyped in ("X" + number[1:], "DS" + number[2:], "XD" + number[2:], "S" + number[1:]):
-        assert parse_number(mistyped) is None
+    for typo in ("X" + number[1:], "DS" + number[2:], "XD" + number[2:], "S" + number[1:]):
+        assert parse_number(typo) is None
 
 
 def _with_body(number: str, body: str) -> str:
@@ -414,3 +431,129 @@ def _check_symbols_of(without_check: str) -> str:
     """The one pair of check symbols that makes ``without_check`` a number, found by trying them all."""
     (pair,) = [a + b for a in SYMBOLS for b in SYMBOLS if parse_number(without_check + a + b) is not None]
     return pair
+
+
+# ── the criteria in words ─────────────────────────────────────────────────────────────────────────────
+
+
+def test_the_criteria_narrative_states_what_the_class_declares() -> None:
+    assert describe_criteria(CRITERIA) == (
+        "结业条件：修满24学时；缺勤（含请假）不超过计划学时的10%；结业考核合格；完成训后问卷。"
+    )
+    assert (
+        describe_criteria(CompletionCriteria(Decimal("16.5"), assessment_required=False)) == "结业条件：修满16.5学时。"
+    )
+
+
+# ── the annual 学时 statement (年度学时证明) ────────────────────────────────────────────────────────────
+
+REQUIREMENT = RequirementStanding("党员每年集中学习培训不少于32学时", Decimal(32), True, "42.5 of 32 学时")
+ISSUED_AT = datetime(2026, 12, 1, 3, tzinfo=UTC)
+
+
+def statement(
+    by_channel: dict[str, Decimal], by_category: dict[str, Decimal], met: bool = True
+) -> AnnualHoursStatement:
+    return annual_statement(
+        number="XS2026-7KQ0M3XH9RV2",
+        person_id="20260001",
+        holder_name="张三",
+        year=2026,
+        by_channel=by_channel,
+        by_category=by_category,
+        requirement=replace(REQUIREMENT, met=met),
+        issued_at=ISSUED_AT,
+    )
+
+
+def test_a_statement_shows_both_channels_each_category_and_what_no_class_earned() -> None:
+    made = statement(
+        {"offline": Decimal(30), "online": Decimal("12.5")},
+        {"发展对象培训": Decimal(24), "党员集中轮训": Decimal(0), "处级干部专题培训": Decimal(6)},
+    )
+    assert made.total_hours == Decimal("42.5")
+    assert made.by_channel == (HoursLine("集中学习", Decimal(30)), HoursLine("网络学习", Decimal("12.5")))
+    assert made.by_category == (
+        HoursLine("发展对象培训", Decimal(24)),
+        HoursLine("处级干部专题培训", Decimal(6)),
+        HoursLine("班级外自主学习", Decimal("12.5")),
+    )
+    assert made.conclusion == "2026年度累计42.5学时，已达到“党员每年集中学习培训不少于32学时”（32学时）的要求。"
+
+
+def test_a_statement_of_a_year_without_online_study_still_shows_the_channel_and_says_when_short() -> None:
+    made = statement({"offline": Decimal(20)}, {"发展对象培训": Decimal(20)}, met=False)
+    assert made.by_channel == (HoursLine("集中学习", Decimal(20)), HoursLine("网络学习", Decimal(0)))
+    assert made.by_category == (HoursLine("发展对象培训", Decimal(20)),)
+    assert made.conclusion == "2026年度累计20学时，未达到“党员每年集中学习培训不少于32学时”（32学时）的要求。"
+
+
+@pytest.mark.parametrize(
+    ("by_channel", "by_category", "message"),
+    [
+        ({"classroom": Decimal(1)}, {}, "unknown channels"),
+        ({"offline": Decimal(-1)}, {}, "cannot be negative"),
+        ({"offline": Decimal(10)}, {"发展对象培训": Decimal("10.5")}, "more than the 10 of the channels"),
+    ],
+)
+def test_figures_that_do_not_add_up_make_no_statement(
+    by_channel: dict[str, Decimal], by_category: dict[str, Decimal], message: str
+) -> None:
+    with pytest.raises(StatementError, match=message):
+        statement(by_channel, by_category)
+
+
+# ── what the public may learn from a number (证书查验) ──────────────────────────────────────────────────
+
+ISSUED = IssuedDocument(
+    holder_name="张三",
+    title="发展对象培训班（2026年第一期）",
+    hours=Decimal(24),
+    starts_on=date(2026, 7, 1),
+    ends_on=date(2026, 7, 5),
+    issued_on=date(2026, 7, 6),
+)
+
+
+@pytest.mark.parametrize(("name", "masked"), [("张三", "张*"), ("欧阳修", "欧*"), (" 李 ", "李*"), ("Alice", "A*")])
+def test_a_name_is_shown_as_its_first_character_and_one_asterisk(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_an_empty_name_cannot_be_masked() -> None:
+    with pytest.raises(VerificationError, match="cannot be empty"):
+        mask_name("  ")
+
+
+def test_a_valid_certificate_shows_the_masked_name_class_hours_and_dates_and_nothing_more() -> None:
+    number = parse_number(certificate_number(SECRET, person_id="p", class_id="c", year=2026).lower())
+    assert number is not None
+    shown = public_verification(number, ISSUED)
+    assert shown == PublicVerification(
+        VerificationStatus.VALID,
+        number.text,
+        NumberKind.CERTIFICATE,
+        masked_name="张*",
+        title="发展对象培训班（2026年第一期）",
+        hours=Decimal(24),
+        starts_on=date(2026, 7, 1),
+        ends_on=date(2026, 7, 5),
+        issued_on=date(2026, 7, 6),
+    )
+
+
+def test_a_revoked_certificate_shows_when_and_an_unknown_number_shows_nothing() -> None:
+    number = parse_number(certificate_number(SECRET, person_id="p", class_id="c", year=2026))
+    assert number is not None
+    revoked = public_verification(number, replace(ISSUED, revoked_on=date(2026, 8, 1)))
+    assert (revoked.status, revoked.revoked_on) == (VerificationStatus.REVOKED, date(2026, 8, 1))
+    assert public_verification(number, None) == PublicVerification(
+        VerificationStatus.UNKNOWN, number.text, NumberKind.CERTIFICATE
+    )
+
+
+def test_a_mistyped_number_is_answered_without_a_lookup() -> None:
+    number = certificate_number(SECRET, person_id="p", class_id="c", year=2026)
+    typo = number[:-1] + ("0" if number[-1] != "0" else "1")
+    assert parse_number(typo) is None
+    assert mistyped(f" {typo} ") == PublicVerification(VerificationStatus.MISTYPED, typo)
