@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from services.certificates.credentials.data_integrity import OB_V3_CONTEXT, VC_V2_CONTEXT, xsd_datetime
 from services.certificates.credentials.keys import JsonObject
 from services.certificates.credentials.status_list import StatusListEntry
+from services.certificates.domain.completion import hours_text
 from services.certificates.domain.statements import AnnualHoursStatement
 
 SCHOOL_TIMEZONE = ZoneInfo("Asia/Shanghai")  # a class runs on Beijing dates
@@ -160,7 +161,7 @@ def hours_statement_credential(
             },
             "creditsEarned": json_number(statement.total_hours),
             "result": [
-                {"type": ["Result"], "resultDescription": description["id"], "value": f"{line.hours.normalize():f}"}
+                {"type": ["Result"], "resultDescription": description["id"], "value": hours_text(line.hours)}
                 for description, (_, line) in zip(descriptions, lines, strict=True)
             ],
             "activityStartDate": _beijing_midnight(date(statement.year, 1, 1)),

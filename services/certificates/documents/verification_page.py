@@ -63,7 +63,7 @@ def render_verification_page(verification: PublicVerification, *, school_name: s
 <input name="number" aria-label="证书编号" placeholder="输入证书或学时证明编号" value="{escape(verification.number)}">
 <button type="submit">查验</button>
 </form>
-<footer>本页仅显示持证人姓氏。证书亦可用开放徽章（Open Badges 3.0）可验证凭证离线核验。</footer>
+<footer>本页仅显示持证人姓名的第一个字。证书亦可用开放徽章（Open Badges 3.0）可验证凭证离线核验。</footer>
 </main>
 </body>
 </html>
