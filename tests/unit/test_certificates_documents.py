@@ -53,7 +53,7 @@ STATEMENT = annual_statement(
     year=2026,
     by_channel={"offline": Decimal(30), "online": Decimal("12.5")},
     by_category={"发展对象培训": Decimal(24)},
-    requirement=RequirementStanding("党员每年集中学习培训不少于32学时", Decimal(32), True, "42.5 of 32 学时"),
+    requirements=[RequirementStanding("党员每年集中学习培训不少于32学时", Decimal(32), True, "42.5 of 32 学时")],
     issued_at=datetime(2026, 12, 1, 3, tzinfo=UTC),
 )
 
@@ -148,7 +148,7 @@ def test_a_statement_that_falls_short_says_so(font: CertificateFont) -> None:
         year=2026,
         by_channel={"offline": Decimal(20)},
         by_category={},
-        requirement=RequirementStanding("党员每年集中学习培训不少于32学时", Decimal(32), False, "20 of 32 学时"),
+        requirements=[RequirementStanding("党员每年集中学习培训不少于32学时", Decimal(32), False, "20 of 32 学时")],
         issued_at=datetime(2026, 12, 1, 3, tzinfo=UTC),
     )
     pypdf_text, _ = text_of(hours_statement_pdf(short, SCHOOL, "https://dangxiao.example.edu/verify/x", font))

@@ -461,7 +461,7 @@ def statement(
         year=2026,
         by_channel=by_channel,
         by_category=by_category,
-        requirement=replace(REQUIREMENT, met=met),
+        requirements=[replace(REQUIREMENT, met=met)],
         issued_at=ISSUED_AT,
     )
 

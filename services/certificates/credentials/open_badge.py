@@ -120,10 +120,13 @@ def certificate_credential(
 
 
 def hours_statement_credential(
-    statement: AnnualHoursStatement, school: School, links: PublicLinks, status: StatusListEntry, secret: bytes
+    statement: AnnualHoursStatement, school: School, links: PublicLinks, secret: bytes
 ) -> JsonObject:
     """The unsigned OpenBadgeCredential of an annual 学时 statement: the year's 学时 as results, by channel and by
-    category, and the requirement it meets or not as the criteria; sign it with ``data_integrity.sign``."""
+    category, and the requirements it meets or not as the criteria; sign it with ``data_integrity.sign``.
+
+    It has no status entry: it states the ledger's figures as of its issue date, which stays true whatever the
+    ledger says later (a later statement states the later figures), so there is nothing to revoke."""
     credential_url = links.credential(statement.number)
     lines = [("channel", line) for line in statement.by_channel] + [
         ("category", line) for line in statement.by_category
@@ -154,8 +157,12 @@ def hours_statement_credential(
                 "achievementType": "ext:AnnualTrainingHoursStatement",
                 "name": f"{statement.year}年度学时证明",
                 "description": f"{statement.year}年度参加党校及各类学习培训的学时，按学习形式和培训类别统计。",
-                "criteria": {"narrative": f"{statement.requirement.label}：{statement.requirement.reason}"},
-                "creditsAvailable": json_number(statement.requirement.required_hours),
+                "criteria": {"narrative": _requirements_narrative(statement)},
+                **(
+                    {"creditsAvailable": json_number(max(r.required_hours for r in statement.requirements))}
+                    if statement.requirements
+                    else {}
+                ),
                 "resultDescription": descriptions,
                 "inLanguage": "zh-CN",
             },
@@ -167,8 +174,13 @@ def hours_statement_credential(
             "activityStartDate": _beijing_midnight(date(statement.year, 1, 1)),
             "activityEndDate": _beijing_midnight(date(statement.year, 12, 31)),
         },
-        "credentialStatus": status.credential_status(),
     }
+
+
+def _requirements_narrative(statement: AnnualHoursStatement) -> str:
+    if not statement.requirements:
+        return "无适用的年度学时要求。"
+    return "；".join(f"{requirement.label}：{requirement.reason}" for requirement in statement.requirements)
 
 
 def json_number(hours: Decimal) -> int | float:

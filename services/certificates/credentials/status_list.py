@@ -100,24 +100,34 @@ class BitstringStatusList:
         return "u" + base64.urlsafe_b64encode(compressed).rstrip(b"=").decode()
 
 
+def status_index_probes(secret: bytes, credential_number: str, length: int = STATUS_LIST_LENGTH) -> list[int]:
+    """The indexes a credential's bit may take, in the order they are tried, derived from the secret and its
+    number: a caller holding many credentials needs to ask only about these whether they are taken."""
+    probes = []
+    for attempt in range(_PROBES):
+        digest = hmac.new(secret, json.dumps(["status-index", credential_number, attempt]).encode(), hashlib.sha256)
+        probes.append(int.from_bytes(digest.digest()[:8]) % length)
+    return probes
+
+
 def allocate_status_index(
     secret: bytes, credential_number: str, taken: Set[int], length: int = STATUS_LIST_LENGTH
 ) -> int:
-    """A free index for a credential, at a place derived from the secret and its number.
+    """A free index for a credential: the first of its probes not taken.
 
     The same secret, number and taken indexes give the same index, so a rebuild that allocates in the order of
-    the event log places every credential where it was.
+    the event log places every credential where it was. ``taken`` need hold only the taken probes, unless all of
+    them are: then the next free index after the last probe is taken, and ``taken`` must hold every index.
     """
     if len(taken) >= length:
         raise CredentialError(f"the status list has no free index left among its {length}")
-    index = 0
-    for attempt in range(_PROBES):
-        digest = hmac.new(secret, json.dumps(["status-index", credential_number, attempt]).encode(), hashlib.sha256)
-        index = int.from_bytes(digest.digest()[:8]) % length
-        if index not in taken:
-            return index
-    # A list so full that every probe landed on a taken index: the next free index after the last probe.
-    return next(candidate % length for candidate in range(index, index + length) if candidate % length not in taken)
+    probes = status_index_probes(secret, credential_number, length)
+    free = next((index for index in probes if index not in taken), None)
+    if free is not None:
+        return free
+    # A list so full that every probe landed on a taken index.
+    last = probes[-1]
+    return next(candidate % length for candidate in range(last, last + length) if candidate % length not in taken)
 
 
 def status_list_credential(

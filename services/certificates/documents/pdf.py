@@ -87,7 +87,7 @@ def hours_statement_pdf(
     statement: AnnualHoursStatement, issuer_name: str, verification_url: str, font: CertificateFont
 ) -> bytes:
     labels = [line.label for line in (*statement.by_channel, *statement.by_category)]
-    _require_glyphs(font, statement.holder_name, statement.requirement.label, *labels)
+    _require_glyphs(font, statement.holder_name, *(r.label for r in statement.requirements), *labels)
     issued_on = statement.issued_at.date()
     pdf = _new_pdf(font, "P", f"{statement.year}年度学时证明 {statement.number}", issuer_name, issued_on)
     width = pdf.w

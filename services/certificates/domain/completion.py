@@ -268,18 +268,20 @@ class LedgerLine:
     replaced_by_entry_id: str | None = None  # a correcting reversal names the credit that replaces it
 
 
-def credited_hours(lines: Iterable[LedgerLine]) -> Decimal:
-    """The class's 学时 as the ledger stands, counting a correction only once it is whole.
+def counted_lines(lines: Iterable[LedgerLine]) -> list[LedgerLine]:
+    """The ledger lines that count as the ledger stands: a correction only once it is whole.
 
     A correction arrives as a reversal and then its replacing credit. In between, counting the reversal alone
     would show a shortfall that never was, and revoke a certificate only to reinstate it.
     """
     lines = list(lines)
     received = {line.entry_id for line in lines}
-    return sum(
-        (line.hours for line in lines if line.replaced_by_entry_id is None or line.replaced_by_entry_id in received),
-        Decimal(0),
-    )
+    return [line for line in lines if line.replaced_by_entry_id is None or line.replaced_by_entry_id in received]
+
+
+def credited_hours(lines: Iterable[LedgerLine]) -> Decimal:
+    """The 学时 of ``lines`` as the ledger stands (``counted_lines``)."""
+    return sum((line.hours for line in counted_lines(lines)), Decimal(0))
 
 
 def supersedes(assessed_at: datetime, assessment_id: str, current: tuple[datetime, str] | None) -> bool:

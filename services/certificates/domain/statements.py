@@ -1,9 +1,9 @@
 """The annual 学时 statement (年度学时证明): a person's 学时 of one year by channel and by category, as the ledger
-figures them, and the annual requirement they meet or not."""
+figures them, and the annual requirements (年度学时要求) they meet or not."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -26,7 +26,7 @@ class HoursLine:
 
 @dataclass(frozen=True)
 class RequirementStanding:
-    """The annual requirement as the ledger judged it, e.g. 党员每年集中学习培训不少于32学时."""
+    """An annual requirement as the ledger judged it, e.g. 党员每年集中学习培训不少于32学时."""
 
     label: str
     required_hours: Decimal
@@ -43,17 +43,18 @@ class AnnualHoursStatement:
     total_hours: Decimal
     by_channel: tuple[HoursLine, ...]
     by_category: tuple[HoursLine, ...]
-    requirement: RequirementStanding
+    requirements: tuple[RequirementStanding, ...]  # none for a person no annual requirement applies to
     issued_at: datetime
 
     @property
     def conclusion(self) -> str:
         """What the statement certifies, in the school's words."""
-        verdict = "已达到" if self.requirement.met else "未达到"
-        return (
-            f"{self.year}年度累计{hours_text(self.total_hours)}学时，{verdict}"
-            f"“{self.requirement.label}”（{hours_text(self.requirement.required_hours)}学时）的要求。"
-        )
+        verdicts = [
+            f"{'已达到' if requirement.met else '未达到'}“{requirement.label}”"
+            f"（{hours_text(requirement.required_hours)}学时）的要求"
+            for requirement in self.requirements
+        ]
+        return f"{self.year}年度累计{hours_text(self.total_hours)}学时" + "".join(f"，{v}" for v in verdicts) + "。"
 
 
 def annual_statement(
@@ -64,7 +65,7 @@ def annual_statement(
     year: int,
     by_channel: Mapping[str, Decimal],
     by_category: Mapping[str, Decimal],
-    requirement: RequirementStanding,
+    requirements: Sequence[RequirementStanding],
     issued_at: datetime,
 ) -> AnnualHoursStatement:
     """A statement of the year's 学时 from the ledger's figures: by channel (offline, online), and by category
@@ -93,6 +94,6 @@ def annual_statement(
             HoursLine(CHANNEL_LABELS[channel], by_channel.get(channel, Decimal(0))) for channel in CHANNEL_LABELS
         ),
         by_category=tuple(categories),
-        requirement=requirement,
+        requirements=tuple(requirements),
         issued_at=issued_at,
     )
