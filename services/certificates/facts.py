@@ -35,6 +35,8 @@ from services.certificates.models import (
 BEIJING = ZoneInfo("Asia/Shanghai")  # the school keeps its books in Beijing time
 CANCELLED = "cancelled"  # a cancelled session schedules no 学时
 APPROVED, WITHDRAWN = "approved", "withdrawn"
+# Grades of the 结业考核 as evaluation sends them (codes), in the school's words; a newer code prints as itself.
+GRADE_LABELS = {"excellent": "优秀", "good": "良好", "pass": "合格", "fail": "不合格"}
 
 
 def learner_lock(person_id: str, class_id: str) -> str:
@@ -96,7 +98,8 @@ def _enrollment(statuses: set[str]) -> Enrollment:
 def _assessment(progress: CertificateProgress | None) -> Assessment | None:
     if progress is None or progress.assessment_passed is None:
         return None
-    return Assessment(progress.assessment_passed, progress.assessment_grade)
+    grade = progress.assessment_grade
+    return Assessment(progress.assessment_passed, GRADE_LABELS.get(grade, grade) if grade else None)
 
 
 async def _sessions(session: AsyncSession, class_id: str, person_id: str) -> tuple[ScheduledSession, ...]:

@@ -90,13 +90,17 @@ def verify(
     credential: dict[str, Any], revocations: dict[str, Any] | None = None, keys: list[PublicKey] | None = None
 ) -> dict[str, Any]:
     """What Digital Bazaar's verifier says, fetching the did:web document and the status list from us."""
+    return run_verifier(
+        credential, {DID: did_document(DID, keys or [KEY.public]), ENTRY.list_url: revocations or status_list()}
+    )
+
+
+def run_verifier(credential: dict[str, Any], published: dict[str, Any]) -> dict[str, Any]:
+    """Digital Bazaar's verifier on ``credential``, finding ``published`` (by URL or DID) where it would fetch them
+    from the network; the Open Badges context too."""
     if shutil.which("node") is None or not (VERIFIER / "node_modules").is_dir():
         pytest.fail("the VC verifier is not installed: npm ci --prefix tests/unit/certificates_vc_verifier")
-    documents = {
-        DID: did_document(DID, keys or [KEY.public]),
-        ENTRY.list_url: revocations or status_list(),
-        OB_V3_CONTEXT: json.loads((CONTEXTS / "ob-v3p0-context-3.0.3.json").read_text()),
-    }
+    documents = {OB_V3_CONTEXT: json.loads((CONTEXTS / "ob-v3p0-context-3.0.3.json").read_text()), **published}
     completed = subprocess.run(
         ["node", str(VERIFIER / "verify.mjs")],
         input=json.dumps({"credential": credential, "documents": documents}),
