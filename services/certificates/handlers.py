@@ -309,8 +309,9 @@ class Decisions:
             year=training_class.year,
             ordinal=ordinal,
         )
+        # No lock on the list: only two certificates whose probes meet could want the same index at once, and then
+        # its unique constraint fails one of them, whose retry sees the index taken.
         status_list = str(training_class.year)
-        await uow.lock(f"status-list:{status_list}")
         probes = status_index_probes(self._secret, number)
         taken = await uow.session.exec(
             select(Certificate.status_index).where(
