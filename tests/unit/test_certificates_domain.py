@@ -557,3 +557,34 @@ def test_a_mistyped_number_is_answered_without_a_lookup() -> None:
     typo = number[:-1] + ("0" if number[-1] != "0" else "1")
     assert parse_number(typo) is None
     assert mistyped(f" {typo} ") == PublicVerification(VerificationStatus.MISTYPED, typo)
+
+
+def test_a_statement_states_every_requirement_of_the_year_or_none_where_none_applies() -> None:
+    both = annual_statement(
+        number="XS2026-7KQ0M3XH9RV2",
+        person_id="20260001",
+        holder_name="张三",
+        year=2026,
+        by_channel={"offline": Decimal(40)},
+        by_category={},
+        requirements=[
+            REQUIREMENT,
+            RequirementStanding("处级干部每年网络学习不少于50学时", Decimal(50), False, "0 of 50 学时"),
+        ],
+        issued_at=ISSUED_AT,
+    )
+    none = annual_statement(
+        number="XS2026-7KQ0M3XH9RV2",
+        person_id="20260002",
+        holder_name="李四",
+        year=2026,
+        by_channel={"offline": Decimal(20)},
+        by_category={},
+        requirements=[],
+        issued_at=ISSUED_AT,
+    )
+    assert both.conclusion == (
+        "2026年度累计40学时，已达到“党员每年集中学习培训不少于32学时”（32学时）的要求，"
+        "未达到“处级干部每年网络学习不少于50学时”（50学时）的要求。"
+    )
+    assert none.conclusion == "2026年度累计20学时。"
