@@ -269,7 +269,9 @@ class Decisions:
         training_class = await uow.session.get(CertificateClass, class_id)
         holder = await uow.session.get(CertificatePerson, person_id)
         if training_class is None or holder is None:
-            return Outcome.PARKED  # decided when both are known (their projections decide again)
+            # The fact is kept; the decision is taken when both are known (their projections decide again). The
+            # event is applied either way, so its inbox outcome does not depend on which topic was read first.
+            return None
         await uow.session.flush()  # what this unit of work added is judged too
         judged = await judge_learner(uow.session, training_class, person_id)
         held = await held_certificates(uow.session, person_id, class_id)
