@@ -11,6 +11,11 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /app
 
+# The CJK font the certificates' PDFs are set in (LXGW WenKai: TrueType outlines that every PDF reader extracts).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-lxgw-wenkai \
+    && rm -rf /var/lib/apt/lists/*
+
 # The dependencies first, exactly as locked (hashes checked), so that a code change does not reinstall them.
 COPY requirements/runtime.lock ./requirements/runtime.lock
 RUN pip install --require-hashes -r requirements/runtime.lock

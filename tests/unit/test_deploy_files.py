@@ -104,11 +104,17 @@ def test_each_command_runs_an_existing_service_module(compose: dict[str, dict[st
 
 
 def test_every_dangxiao_variable_in_compose_is_a_setting(compose: dict[str, dict[str, Any]]) -> None:
+    """Of the settings of the service the container runs (SERVICE), or of every service's."""
     assert ServiceSettings.model_config.get("env_prefix") == PREFIX
-    used = {name for service in compose.values() for name in environment(service) if name.startswith(PREFIX)}
-    assert len(used) >= 5, f"expected the services' settings in docker-compose.yml, found only {sorted(used)}"
-    unknown = sorted(name for name in used if name.removeprefix(PREFIX).lower() not in ServiceSettings.model_fields)
-    assert unknown == [], f"not fields of shared.settings.ServiceSettings: {unknown}"
+    used = 0
+    for container in compose.values():
+        variables = environment(container)
+        settings = settings_class(variables["SERVICE"]) if "SERVICE" in variables else ServiceSettings
+        names = [name for name in variables if name.startswith(PREFIX)]
+        used += len(names)
+        unknown = sorted(name for name in names if name.removeprefix(PREFIX).lower() not in settings.model_fields)
+        assert unknown == [], f"not fields of {settings.__module__}.{settings.__name__}: {unknown}"
+    assert used >= 5, "expected the services' settings in docker-compose.yml"
 
 
 @pytest.mark.parametrize("name", SERVICES)
