@@ -23,7 +23,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.evaluation.domain.reports import CellValue, Table
 
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_NAME_LIMIT = 31  # Excel's
 NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 WIDEST_COLUMN = 60

@@ -121,7 +121,16 @@ def test_an_anonymous_answer_is_kept_apart_from_who_gave_it() -> None:
 
 def test_a_named_answer_says_whose_it_is_and_needs_no_receipt() -> None:
     named = form(anonymous=False, purpose=Purpose.NEEDS_BEFORE)
-    response = first_answer(named, at=OPENS)
+    response = submit(
+        named,
+        TEMPLATE,
+        {"overall": 4},
+        person_id="T2024001",
+        previous=None,
+        now=OPENS,
+        response_id="response-1",
+        receipt=None,
+    ).response
     assert response.respondent_id == "T2024001"
     assert response.receipt_digest is None
 
@@ -137,9 +146,20 @@ def test_a_second_submission_is_refused_pointing_to_a_change_instead() -> None:
     )
 
 
-def test_a_guessable_receipt_is_refused() -> None:
-    with pytest.raises(FormError, match="at least 22 random characters"):
+def test_an_anonymous_answer_without_an_unguessable_receipt_is_refused() -> None:
+    with pytest.raises(FormError, match="needs a receipt of at least 22 random characters"):
         first_answer(form(), at=OPENS, receipt="a" * 21)
+    with pytest.raises(FormError, match="needs a receipt"):
+        submit(
+            form(),
+            TEMPLATE,
+            {"overall": 4},
+            person_id="T2024001",
+            previous=None,
+            now=OPENS,
+            response_id="response-1",
+            receipt=None,
+        )
     assert first_answer(form(), at=OPENS, receipt="a" * 22).receipt_digest == receipt_digest("a" * 22)
 
 

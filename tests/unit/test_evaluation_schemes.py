@@ -181,6 +181,17 @@ def test_items_scored_at_different_times_and_by_several_scorers_are_averaged_ite
     assert result.score == D("87.17")
 
 
+def test_a_scorer_scoring_an_item_twice_is_refused_rather_than_averaged_with_themselves() -> None:
+    correction = PartyScore(Party.TEACHERS, "teacher-1", {"paper": D(95)})
+    with pytest.raises(
+        SchemeError, match="teacher-1 scored 教师或专家's 「论文成绩」 more than once: pass only the score"
+    ):
+        assess(SCHEME, [*everything(), correction])
+    # The same item from another scorer is a second opinion, averaged.
+    second = PartyScore(Party.TEACHERS, "teacher-2", {"paper": D(95)})
+    assert computed([*everything(), second]).parts[0].items[1].score == D("90.00")
+
+
 @pytest.mark.parametrize(
     ("weights", "message"),
     [

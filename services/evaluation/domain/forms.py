@@ -167,12 +167,13 @@ def submit(
     previous: Participation | None,
     now: datetime,
     response_id: str,
-    receipt: str,
+    receipt: str | None,
 ) -> Submission:
     """Take a person's first answer to a form, or refuse it saying why.
 
-    ``previous`` is the person's participation in this form, if any; ``response_id`` and ``receipt`` are fresh
-    random values (the receipt is handed to the respondent and kept nowhere else).
+    ``previous`` is the person's participation in this form, if any; ``response_id`` is fresh and random. An
+    anonymous form needs a ``receipt``, a fresh random secret (``secrets.token_urlsafe(16)``) handed to the
+    respondent and kept nowhere else; on a named form the respondent changes their answer as themselves.
     """
     _check_template(form, template)
     _check_window(form, now)
@@ -183,8 +184,10 @@ def submit(
             f"you already answered 「{form.title}」 at {beijing(previous.answered_at)}; one answer per person: "
             f"change it {how} until {beijing(form.closes_at)} (Beijing time)",
         )
-    if form.anonymous and len(receipt) < SHORTEST_RECEIPT:
-        raise FormError(f"a receipt needs at least {SHORTEST_RECEIPT} random characters to be unguessable")
+    if form.anonymous and (receipt is None or len(receipt) < SHORTEST_RECEIPT):
+        raise FormError(
+            f"an anonymous answer needs a receipt of at least {SHORTEST_RECEIPT} random characters, to be unguessable"
+        )
     return Submission(
         Participation(form.form_id, person_id, now),
         Response(
@@ -192,7 +195,7 @@ def submit(
             form_id=form.form_id,
             answers=validate_answers(template, answers),
             respondent_id=None if form.anonymous else person_id,
-            receipt_digest=receipt_digest(receipt) if form.anonymous else None,
+            receipt_digest=receipt_digest(receipt) if form.anonymous and receipt is not None else None,
         ),
     )
 

@@ -252,9 +252,22 @@ class Pending:
 
 
 def assess(scheme: WeightedScheme, scores: Sequence[PartyScore]) -> FinalAssessment | Pending:
-    """A learner's final assessment from every score about them (and the class-wide ones), once all are in."""
+    """A learner's final assessment from the scores that stand about them (and the class-wide ones), once all are in.
+
+    A scorer's correction replaces their earlier score of the item: pass only the one that stands, since a scorer
+    scoring an item twice is refused rather than averaged with themselves.
+    """
+    labels = {(part.party, item.item_id): item.label for part in scheme.parts for item in part.items}
+    seen: set[tuple[Party, str, str]] = set()
     for score in scores:
         check_score(scheme, score)
+        for item_id in score.scores:
+            if (score.party, score.scorer_id, item_id) in seen:
+                raise SchemeError(
+                    f"{score.scorer_id} scored {PARTY_LABELS[score.party]}'s 「{labels[score.party, item_id]}」 "
+                    "more than once: pass only the score that stands"
+                )
+            seen.add((score.party, score.scorer_id, item_id))
     missing = [
         f"{PARTY_LABELS[part.party]}: 「{item.label}」"
         for part in scheme.parts
