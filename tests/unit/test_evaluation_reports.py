@@ -21,7 +21,7 @@ from services.evaluation.domain.questionnaires import (
     validate_answers,
 )
 from services.evaluation.domain.reports import Report, Row, Scope, class_report, report_tables, teacher_report
-from services.evaluation.domain.tallies import FormAnswers, summarise, tally
+from services.evaluation.domain.tallies import FormAnswers, TallyError, summarise, tally
 
 OVERALL = Item("overall", "总体评价", ItemKind.RATING, scale=ONE_TO_FIVE)
 MODE = Item(
@@ -246,10 +246,18 @@ def test_needs_surveys_and_other_classes_stay_out_of_a_class_report() -> None:
 
 def test_answers_must_belong_to_the_template_version_the_form_asks() -> None:
     version_2 = dataclasses.replace(TEMPLATE, version=2)
-    with pytest.raises(ValueError, match="holds answers to another template version"):
+    with pytest.raises(TallyError, match="holds answers to another template version than template teaching-eval"):
         FormAnswers(form("f"), TEMPLATE, answers(version_2, {"overall": 4}))
-    with pytest.raises(ValueError, match="asks template"):
+    with pytest.raises(TallyError, match=r"form f asks template teaching-evaluation version 1, not .* version 2"):
         FormAnswers(form("f"), version_2, ())
+
+
+def test_a_summary_adds_up_one_item() -> None:
+    whole_class = tally(WHOLE_CLASS)
+    with pytest.raises(TallyError, match="exactly one item"):
+        summarise(whole_class, AFTER)
+    with pytest.raises(TallyError, match="exactly one item"):
+        summarise([], AFTER)
 
 
 def test_report_tables_show_names_and_say_why_instead_of_a_number() -> None:

@@ -35,6 +35,10 @@ MINIMUM_ANSWERS = 3
 CENT = Decimal("0.01")
 
 
+class TallyError(ValueError):
+    """Answers that cannot be added up as given."""
+
+
 class Withheld(StrEnum):
     """Why a tally is not shown."""
 
@@ -57,10 +61,14 @@ class FormAnswers:
 
     def __post_init__(self) -> None:
         asked = (self.form.template_id, self.form.template_version)
+        version = f"template {self.form.template_id} version {self.form.template_version}"
         if (self.template.template_id, self.template.version) != asked:
-            raise ValueError(f"form {self.form.form_id} asks template {asked}, not {self.template.template_id}")
+            raise TallyError(
+                f"form {self.form.form_id} asks {version}, not {self.template.template_id} version "
+                f"{self.template.version}"
+            )
         if any((answers.template_id, answers.version) != asked for answers in self.answers):
-            raise ValueError(f"form {self.form.form_id} holds answers to another template version than {asked}")
+            raise TallyError(f"form {self.form.form_id} holds answers to another template version than {version}")
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,7 @@ class Summary:
 def summarise(tallies: Sequence[Tally], now: datetime) -> Summary:
     """Add up the tallies of one item (one key) that may be shown, and say what was left out and why."""
     if not tallies or len({t.key for t in tallies}) != 1:
-        raise ValueError("a summary adds up the tallies of exactly one item")
+        raise TallyError("a summary adds up the tallies of exactly one item")
     item = max(tallies, key=lambda t: t.form.template_version).item
     reasons = {t.form.form_id: t.withheld_because(now) for t in tallies}
     shown = [t for t in tallies if reasons[t.form.form_id] is None]
