@@ -145,7 +145,7 @@ def test_no_report_table_or_export_holds_anything_that_leads_to_a_respondent() -
             anonymous_form("few", EVALUATION, Purpose.TEACHING_EVALUATION, session_id="s2", teacher_id="teacher-a"),
             EVALUATION,
         ),
-        (anonymous_form("needs", NEEDS, Purpose.NEEDS_BEFORE), NEEDS),
+        (anonymous_form("needs", NEEDS, Purpose.PRE_CLASS), NEEDS),
     ]
     people = [f"P{n:04d}XQ" for n in range(1, 6)]
     secrets_kept: list[str] = [*people]

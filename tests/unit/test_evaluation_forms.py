@@ -120,7 +120,7 @@ def test_an_anonymous_answer_is_kept_apart_from_who_gave_it() -> None:
 
 
 def test_a_named_answer_says_whose_it_is_and_needs_no_receipt() -> None:
-    named = form(anonymous=False, purpose=Purpose.NEEDS_BEFORE)
+    named = form(anonymous=False, purpose=Purpose.PRE_CLASS)
     response = submit(
         named,
         TEMPLATE,
@@ -214,7 +214,7 @@ def test_an_anonymous_answer_is_changed_with_its_receipt_until_the_form_closes()
 
 
 def test_a_named_answer_is_changed_only_by_its_respondent() -> None:
-    the_form = form(anonymous=False, purpose=Purpose.NEEDS_AFTER)
+    the_form = form(anonymous=False, purpose=Purpose.AFTER_CLASS)
     current = first_answer(the_form, at=OPENS)
 
     def change(person_id: str) -> Response:
@@ -273,9 +273,9 @@ def test_answers_are_checked_against_the_template_version_the_form_asks() -> Non
         ({"closes_at": OPENS}, "would close \\(2026-06-01 09:00\\) no later than it opens \\(2026-06-01 09:00\\)"),
         ({"opens_at": datetime(2026, 6, 1, 9, 0)}, "needs opening and closing times with their time zone"),
         ({"anonymous": False}, "learners evaluate teaching \\(学员评教\\) anonymously"),
-        ({"purpose": Purpose.NEEDS_ANNUAL}, "an annual needs survey asks about no class"),
+        ({"purpose": Purpose.ANNUAL_NEEDS}, "an annual needs survey asks about no class"),
         (
-            {"purpose": Purpose.NEEDS_DURING, "subject": Subject("activists", 2026, "class-1", session_id="s-1")},
+            {"purpose": Purpose.MID_CLASS, "subject": Subject("activists", 2026, "class-1", session_id="s-1")},
             "a needs survey asks about a class, not one of its sessions",
         ),
         ({"subject": Subject("activists", 2027)}, "every other form about one"),
@@ -292,4 +292,4 @@ def test_a_subject_names_its_group_and_the_class_of_a_session_or_teacher() -> No
     with pytest.raises(FormError, match="names the class they belong to"):
         Subject("activists", 2026, teacher_id="teacher-1")
     annual = Subject("activists", 2027)
-    assert form(anonymous=False, purpose=Purpose.NEEDS_ANNUAL, subject=annual).subject == annual
+    assert form(anonymous=False, purpose=Purpose.ANNUAL_NEEDS, subject=annual).subject == annual

@@ -56,7 +56,7 @@ def survey(
     group: str,
     year: int,
     *given: tuple[list[str], list[str]],
-    purpose: Purpose = Purpose.NEEDS_BEFORE,
+    purpose: Purpose = Purpose.PRE_CLASS,
     closes_at: datetime = CLOSES,
     template: TemplateVersion = TEMPLATE,
 ) -> FormAnswers:
@@ -69,7 +69,7 @@ def survey(
         opens_at=closes_at - timedelta(days=14),
         closes_at=closes_at,
         anonymous=True,
-        subject=Subject(group, year, None if purpose == Purpose.NEEDS_ANNUAL else f"class-{form_id}"),
+        subject=Subject(group, year, None if purpose == Purpose.ANNUAL_NEEDS else f"class-{form_id}"),
     )
     answer_sets = tuple(
         validate_answers(template, {"topics": topics, "teaching_modes": modes}) for topics, modes in given
@@ -96,7 +96,7 @@ ACTIVISTS_2026_ANNUAL = survey(
     (["theory"], []),
     (["discipline"], []),
     (["history"], ["seminar"]),
-    purpose=Purpose.NEEDS_ANNUAL,
+    purpose=Purpose.ANNUAL_NEEDS,
 )
 
 
@@ -125,7 +125,7 @@ def test_topics_and_modes_are_ranked_by_how_many_asked_ties_sharing_a_rank() -> 
 
 def test_groups_and_years_are_ranked_apart() -> None:
     cadres = survey("c", "division_cadres", 2026, *[(["discipline"], ["case"])] * 3)
-    next_year = survey("d", "activists", 2027, *[(["theory"], ["online"])] * 3, purpose=Purpose.NEEDS_ANNUAL)
+    next_year = survey("d", "activists", 2027, *[(["theory"], ["online"])] * 3, purpose=Purpose.ANNUAL_NEEDS)
     rows = aggregate_needs([next_year, ACTIVISTS_2026, cadres], AFTER)
     assert [(row.year, row.group) for row in rows] == [
         (2026, "activists"),

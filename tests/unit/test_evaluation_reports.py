@@ -238,7 +238,7 @@ def test_versions_of_a_template_add_up_under_the_latest_wording() -> None:
 
 
 def test_needs_surveys_and_other_classes_stay_out_of_a_class_report() -> None:
-    needs_form = dataclasses.replace(form("needs"), purpose=Purpose.NEEDS_AFTER, anonymous=False)
+    needs_form = dataclasses.replace(form("needs"), purpose=Purpose.AFTER_CLASS, anonymous=False)
     elsewhere = rated(form("x", class_id="class-2026-08"), 1, 1, 1)
     report = class_report("class-2026-07", [*CLASS, rated(needs_form, 1, 1, 1), elsewhere], AFTER)
     assert report == class_report("class-2026-07", CLASS, AFTER)

@@ -9,6 +9,7 @@ import pytest
 
 from services.evaluation.domain.questionnaires import ONE_TO_FIVE, ONE_TO_TEN, Scale
 from services.evaluation.domain.schemes import (
+    DIRECT_ENTRY_RULE,
     EXAM_ONLY_RULE,
     WEIGHTED_RULE,
     ExamOnlyScheme,
@@ -343,10 +344,25 @@ def test_an_exam_only_class_may_record_a_pass_or_fail_without_a_score() -> None:
         (ExamOnlyScheme(THRESHOLDS), D("59.99"), True, "entered as passed, but the score says otherwise: 59.99 < 60"),
         (ExamOnlyScheme(THRESHOLDS), D(60), False, "entered as failed, but the score says otherwise: 60 ≥ 60"),
         (ExamOnlyScheme(THRESHOLDS), D("100.01"), None, "an exam score must lie between 0 and 100"),
+        (None, D(80), None, "no evaluation scheme to grade a score by: say whether the learner passed"),
+        (None, D("-0.01"), True, "an exam score must lie between 0 and 100"),
     ],
 )
 def test_a_direct_entry_that_does_not_fit_is_refused(
-    scheme: WeightedScheme | ExamOnlyScheme, score: Decimal | None, passed: bool | None, message: str
+    scheme: WeightedScheme | ExamOnlyScheme | None, score: Decimal | None, passed: bool | None, message: str
 ) -> None:
     with pytest.raises(SchemeError, match=message):
         enter_exam_result(scheme, score=score, passed=passed)
+
+
+def test_a_class_without_a_scheme_keeps_the_result_as_entered() -> None:
+    passed = enter_exam_result(None, score=D("81.5"), passed=True)
+    assert (passed.score, passed.grade, passed.rule) == (D("81.5"), Grade.PASS, DIRECT_ENTRY_RULE)
+    assert passed.reason == "entered as 合格 with the score 81.5; the class has no scheme"
+    # No thresholds: a low score entered as passed stays passed, and a high one entered as failed stays failed.
+    assert enter_exam_result(None, score=D(10), passed=True).passed
+    failed = enter_exam_result(None, score=D(95), passed=False)
+    assert (failed.passed, failed.grade) == (False, Grade.FAIL)
+    assert enter_exam_result(None, score=None, passed=False).reason == (
+        "entered as 不合格 without a score; the class has no scheme"
+    )

@@ -50,24 +50,25 @@ class SubmissionRefused(ValueError):
 
 
 class Purpose(StrEnum):
-    """What a form is for; a needs survey (需求调研) says when it is taken."""
+    """What a form is for; a needs survey (需求调研) says when it is taken. The codes are those ``SurveyAnswered``
+    carries, so certificates can tell an after-class survey (训后调研) from the rest."""
 
-    NEEDS_BEFORE = "needs_before"  # 训前需求调研
-    NEEDS_DURING = "needs_during"  # 训中需求调研
-    NEEDS_AFTER = "needs_after"  # 训后需求调研
-    NEEDS_ANNUAL = "needs_annual"  # 年度需求调研: a unit's needs ahead of next year's plan, not about a class
+    PRE_CLASS = "pre_class"  # 训前需求调研
+    MID_CLASS = "mid_class"  # 训中需求调研
+    AFTER_CLASS = "after_class"  # 训后需求调研
+    ANNUAL_NEEDS = "annual_needs"  # 年度需求调研: a unit's needs ahead of next year's plan, not about a class
     TEACHING_EVALUATION = "teaching_evaluation"  # 学员评教: learners evaluate the class, a session, a teacher
 
 
 PURPOSE_LABELS: dict[Purpose, str] = {
-    Purpose.NEEDS_BEFORE: "训前需求调研",
-    Purpose.NEEDS_DURING: "训中需求调研",
-    Purpose.NEEDS_AFTER: "训后需求调研",
-    Purpose.NEEDS_ANNUAL: "年度需求调研",
+    Purpose.PRE_CLASS: "训前需求调研",
+    Purpose.MID_CLASS: "训中需求调研",
+    Purpose.AFTER_CLASS: "训后需求调研",
+    Purpose.ANNUAL_NEEDS: "年度需求调研",
     Purpose.TEACHING_EVALUATION: "学员评教",
 }
 NEEDS_PURPOSES = frozenset(
-    {Purpose.NEEDS_BEFORE, Purpose.NEEDS_DURING, Purpose.NEEDS_AFTER, Purpose.NEEDS_ANNUAL},
+    {Purpose.PRE_CLASS, Purpose.MID_CLASS, Purpose.AFTER_CLASS, Purpose.ANNUAL_NEEDS},
 )
 
 
@@ -115,7 +116,7 @@ class Form:
             )
         if self.purpose == Purpose.TEACHING_EVALUATION and not self.anonymous:
             raise FormError(f"form 「{self.title}」: learners evaluate teaching (学员评教) anonymously")
-        if (self.purpose == Purpose.NEEDS_ANNUAL) != (self.subject.class_id is None):
+        if (self.purpose == Purpose.ANNUAL_NEEDS) != (self.subject.class_id is None):
             raise FormError(
                 f"form 「{self.title}」: an annual needs survey asks about no class, every other form about one"
             )

@@ -22,6 +22,8 @@ from services.evaluation.domain.tallies import to_cent
 
 WEIGHTED_RULE = "weighted-scheme/v1"
 EXAM_ONLY_RULE = "exam-only/v1"
+# A class without a scheme: passed or failed as entered, as evaluation recorded every result before schemes.
+DIRECT_ENTRY_RULE = "direct-entry/v1"
 HUNDRED = Decimal(100)
 
 
@@ -296,18 +298,31 @@ def assess(scheme: WeightedScheme, scores: Sequence[PartyScore]) -> FinalAssessm
     return FinalAssessment(final, grade, WEIGHTED_RULE, f"{terms} = {final}; {why}", tuple(parts))
 
 
-def enter_exam_result(scheme: Scheme, *, score: Decimal | None, passed: bool | None) -> FinalAssessment:
-    """The result of an exam-only class, entered directly: a score graded by the thresholds, or pass/fail."""
+def enter_exam_result(scheme: Scheme | None, *, score: Decimal | None, passed: bool | None) -> FinalAssessment:
+    """The result of an exam-only class, entered directly: a score graded by the thresholds, or pass/fail.
+
+    A class without a scheme has no thresholds to grade by: its result is entered as passed or failed, with the
+    score (if any) kept as given.
+    """
     if isinstance(scheme, WeightedScheme):
         raise SchemeError(
             "this class's 结业考核 is computed from its evaluation scheme: enter the parties' scores instead"
+        )
+    if score is not None:
+        _check_decimal(score, "an exam score", Decimal(0), HUNDRED)
+    if scheme is None:
+        if passed is None:
+            raise SchemeError("this class has no evaluation scheme to grade a score by: say whether the learner passed")
+        grade = Grade.PASS if passed else Grade.FAIL
+        given = "without a score" if score is None else f"with the score {score}"
+        return FinalAssessment(
+            score, grade, DIRECT_ENTRY_RULE, f"entered as {GRADE_LABELS[grade]} {given}; the class has no scheme"
         )
     if score is None:
         if passed is None:
             raise SchemeError("an exam result needs a score or whether the learner passed")
         grade = Grade.PASS if passed else Grade.FAIL
         return FinalAssessment(None, grade, EXAM_ONLY_RULE, f"entered as {GRADE_LABELS[grade]}, without a score")
-    _check_decimal(score, "an exam score", Decimal(0), HUNDRED)
     grade, why = scheme.thresholds.grade(score)
     if passed is not None and passed != (grade != Grade.FAIL):
         raise SchemeError(f"entered as {'passed' if passed else 'failed'}, but the score says otherwise: {why}")
