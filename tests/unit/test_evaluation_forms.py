@@ -235,6 +235,22 @@ def test_a_named_answer_is_changed_only_by_its_respondent() -> None:
     assert refused.value.refusal == Refusal.NOT_YOURS
 
 
+def test_a_change_pointing_at_no_answer_is_not_theirs() -> None:
+    """A receipt that matches no stored response (the store found nothing): refused like a wrong receipt."""
+    with pytest.raises(SubmissionRefused, match="that is not your answer") as refused:
+        amend(
+            form(),
+            TEMPLATE,
+            {"overall": 1},
+            person_id="T2024001",
+            participation=Participation("form-1", "T2024001", OPENS),
+            current=None,
+            receipt=secrets.token_urlsafe(16),
+            now=OPENS,
+        )
+    assert refused.value.refusal == Refusal.NOT_YOURS
+
+
 def test_changing_an_answer_never_given_is_refused() -> None:
     with pytest.raises(SubmissionRefused, match="you have not answered 「2026年发展对象培训班评教」 yet") as refused:
         amend(

@@ -26,6 +26,7 @@ from services.evaluation.domain.schemes import (
     assess,
     check_score,
     enter_exam_result,
+    standing_scores,
 )
 
 D = Decimal
@@ -366,3 +367,28 @@ def test_a_class_without_a_scheme_keeps_the_result_as_entered() -> None:
     assert enter_exam_result(None, score=None, passed=False).reason == (
         "entered as 不合格 without a score; the class has no scheme"
     )
+
+
+def test_a_scorers_correction_replaces_their_earlier_score_of_that_item_only() -> None:
+    given = [
+        PartyScore(Party.TEACHERS, "T1", {"seminar": D(6), "paper": D(70)}, "研讨积极"),
+        PartyScore(Party.TEACHERS, "T2", {"seminar": D(9)}),
+        PartyScore(Party.TEACHERS, "T1", {"paper": D(88)}),  # T1 corrects the paper grade, keeps the rest
+        PartyScore(Party.CLASS_MANAGERS, "T1", {"conduct": D(5)}),  # the same person for another party
+    ]
+
+    standing = standing_scores(given)
+
+    assert standing == (
+        PartyScore(Party.TEACHERS, "T1", {"seminar": D(6), "paper": D(88)}, "研讨积极"),
+        PartyScore(Party.TEACHERS, "T2", {"seminar": D(9)}),
+        PartyScore(Party.CLASS_MANAGERS, "T1", {"conduct": D(5)}),
+    )
+    # What stands is what assess() takes: two teachers' seminar scores averaged, T1's corrected paper alone.
+    result = assess(SCHEME, [*standing, *everything()[1:]])
+    assert isinstance(result, FinalAssessment)
+    teachers = next(part for part in result.parts if part.party == Party.TEACHERS)
+    assert [(item.item.item_id, item.scorers, item.score) for item in teachers.items] == [
+        ("seminar", 2, D("7.50")),
+        ("paper", 1, D("88.00")),
+    ]

@@ -208,33 +208,39 @@ def amend(
     *,
     person_id: str,
     participation: Participation | None,
-    current: Response,
+    current: Response | None,
     receipt: str | None,
     now: datetime,
 ) -> Response:
-    """Replace a person's answer while the form is open: on an anonymous form, the receipt shows it is theirs."""
+    """Replace a person's answer while the form is open: on an anonymous form, the receipt shows it is theirs.
+
+    ``current`` is the response the person points at (by their receipt, or as its named respondent): None when
+    nothing matches.
+    """
     _check_template(form, template)
     _check_window(form, now)
     if participation is None:
         raise SubmissionRefused(
             Refusal.NOT_ANSWERED_YET, f"you have not answered 「{form.title}」 yet: submit an answer first"
         )
-    if form.anonymous:
-        theirs = (
-            receipt is not None
-            and current.receipt_digest is not None
-            and hmac.compare_digest(receipt_digest(receipt), current.receipt_digest)
+    if current is not None and current.form_id == form.form_id and _is_theirs(form, current, person_id, receipt):
+        return Response(
+            response_id=current.response_id,
+            form_id=form.form_id,
+            answers=validate_answers(template, answers),
+            respondent_id=current.respondent_id,
+            receipt_digest=current.receipt_digest,
         )
-    else:
-        theirs = current.respondent_id == person_id
-    if current.form_id != form.form_id or not theirs:
-        raise SubmissionRefused(Refusal.NOT_YOURS, f"that is not your answer to 「{form.title}」")
-    return Response(
-        response_id=current.response_id,
-        form_id=form.form_id,
-        answers=validate_answers(template, answers),
-        respondent_id=current.respondent_id,
-        receipt_digest=current.receipt_digest,
+    raise SubmissionRefused(Refusal.NOT_YOURS, f"that is not your answer to 「{form.title}」")
+
+
+def _is_theirs(form: Form, response: Response, person_id: str, receipt: str | None) -> bool:
+    if not form.anonymous:
+        return response.respondent_id == person_id
+    return (
+        receipt is not None
+        and response.receipt_digest is not None
+        and hmac.compare_digest(receipt_digest(receipt), response.receipt_digest)
     )
 
 

@@ -194,6 +194,21 @@ class PartyScore:
     comment: str | None = None
 
 
+def standing_scores(given: Sequence[PartyScore]) -> tuple[PartyScore, ...]:
+    """What stands of every score given, oldest first: per party and scorer, their latest score of each item and
+    their latest comment. A correction replaces the scorer's earlier score; it is never averaged with it."""
+    standing: dict[tuple[Party, str], PartyScore] = {}
+    for score in given:
+        earlier = standing.get((score.party, score.scorer_id))
+        if earlier is None:
+            standing[score.party, score.scorer_id] = score
+            continue
+        standing[score.party, score.scorer_id] = PartyScore(
+            score.party, score.scorer_id, {**earlier.scores, **score.scores}, score.comment or earlier.comment
+        )
+    return tuple(standing.values())
+
+
 def check_score(scheme: WeightedScheme, score: PartyScore) -> None:
     """Refuse a score the scheme has no place for, or off its item's scale; say which item."""
     part = scheme.part(score.party)
