@@ -67,6 +67,10 @@ class Evaluation:
     client: httpx.AsyncClient
     database: Database
 
+    @classmethod
+    async def open(cls, service_api: ServiceApi) -> Evaluation:
+        return cls(*await service_api("evaluation"))
+
     async def learn(self, *facts: EventData) -> None:
         consumer, box = consumer_for(handlers, self.database, "evaluation")
         for fact in facts:
@@ -95,7 +99,7 @@ class Evaluation:
 
 @pytest.fixture
 async def evaluation(service_api: ServiceApi) -> Evaluation:
-    return Evaluation(*await service_api("evaluation"))
+    return await Evaluation.open(service_api)
 
 
 async def test_every_party_scores_and_the_final_assessment_is_computed_once_all_are_in(evaluation) -> None:
