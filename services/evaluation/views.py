@@ -18,9 +18,9 @@ from services.evaluation.domain.needs import aggregate_needs, needs_tables
 from services.evaluation.domain.reports import Table, class_report, report_tables, teacher_report
 from services.evaluation.domain.schemes import Pending, WeightedScheme, assess
 from services.evaluation.domain.tallies import FormAnswers
-from services.evaluation.handlers.access import ClassFacts, class_facts, require_reader
+from services.evaluation.handlers.access import ClassFacts, class_facts, require_enrolled, require_reader
 from services.evaluation.handlers.assessments import class_scores, learner_scores, standing_assessments, stored_scheme
-from services.evaluation.handlers.questionnaires import latest_template, may_answer
+from services.evaluation.handlers.questionnaires import latest_template
 from services.evaluation.models import (
     AssessmentPublic,
     CommandPublic,
@@ -120,8 +120,8 @@ async def form_view(session: AsyncSession, form_id: str, principal: Principal) -
     form = await session.get(EvaluationForm, form_id)
     if form is None:
         raise NotFound(f"there is no form {form_id}")
-    if not principal.has_any(*STAFF, Role.ORGANISATION_DEPARTMENT):
-        await may_answer(session, form, principal)
+    if not principal.has_any(*STAFF, Role.ORGANISATION_DEPARTMENT) and form.class_id is not None:
+        await require_enrolled(session, form.class_id, principal, f"see 「{form.title}」")
     template = await session.get(QuestionnaireTemplate, (form.template_id, form.template_version))
     return FormPublic.of(form, template)
 
@@ -129,16 +129,14 @@ async def form_view(session: AsyncSession, form_id: str, principal: Principal) -
 async def class_forms_view(session: AsyncSession, class_id: str, principal: Principal) -> list[FormPublic]:
     """The forms of a class, opening soonest first: for staff, and for its learners."""
     await _known_class(session, class_id)
-    forms = (
-        await session.exec(
-            select(EvaluationForm)
-            .where(EvaluationForm.class_id == class_id)
-            .order_by(col(EvaluationForm.opens_at), col(EvaluationForm.form_id))
-        )
-    ).all()
-    if forms and not principal.has_any(*STAFF, Role.ORGANISATION_DEPARTMENT):
-        await may_answer(session, forms[0], principal)
-    return [FormPublic.of(form) for form in forms]
+    if not principal.has_any(*STAFF, Role.ORGANISATION_DEPARTMENT):
+        await require_enrolled(session, class_id, principal, "see its forms")
+    forms = await session.exec(
+        select(EvaluationForm)
+        .where(EvaluationForm.class_id == class_id)
+        .order_by(col(EvaluationForm.opens_at), col(EvaluationForm.form_id))
+    )
+    return [FormPublic.of(form) for form in forms.all()]
 
 
 # ── reports ──────────────────────────────────────────────────────────────────────────────────────────

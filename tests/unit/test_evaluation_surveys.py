@@ -235,7 +235,16 @@ async def test_one_answer_per_learner_editable_until_the_form_closes_and_refused
     )
     assert too_early.status_code == 409 and "「第二期评教」 opens at" in too_early.json()["detail"]
     assert not_enrolled.status_code == 403
-    assert "evaluation knows of no approved enrollment of yours" in not_enrolled.json()["detail"]
+    assert not_enrolled.json()["detail"].startswith(
+        f"only the learners of class {class_id} may answer 「第一期评教」, and evaluation knows of no approved "
+        f"enrollment of {stranger} in it"
+    )
+    listed = await client.get(f"/classes/{class_id}/forms", headers=bearer(Role.LEARNER, learner))
+    assert [form["title"] for form in listed.json()] == ["第一期评教", "第二期评教"]
+    shown = await client.get(f"/forms/{form_id}", headers=bearer(Role.LEARNER, learner))
+    assert [item["item_id"] for item in shown.json()["questions"]["sections"][0]["items"]] == ["overall", "comment"]
+    for path in (f"/classes/{class_id}/forms", f"/forms/{form_id}"):
+        assert (await client.get(path, headers=bearer(Role.LEARNER, stranger))).status_code == 403
     assert off_scale.status_code == 409  # the window is judged first: it is not open yet
 
     assert (await client.post(f"/forms/{form_id}/close", headers=MANAGER)).status_code == 200

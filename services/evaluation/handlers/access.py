@@ -62,6 +62,15 @@ async def enrollment_statuses(session: AsyncSession, class_id: str, person_id: s
     return sorted(rows.all())
 
 
+async def require_enrolled(session: AsyncSession, class_id: str, principal: Principal, action: str) -> None:
+    """A learner of the class: one whose enrollment in it is approved."""
+    if ENROLLED not in await enrollment_statuses(session, class_id, principal.subject):
+        raise Forbidden(
+            f"only the learners of class {class_id} may {action}, and evaluation knows of no approved enrollment "
+            f"of {principal.subject} in it (one approved a moment ago arrives within seconds)"
+        )
+
+
 def _is_manager(principal: Principal, facts: ClassFacts) -> bool:
     return principal.has_any(Role.CLASS_MANAGER) and facts.manages(principal.subject)
 

@@ -25,7 +25,7 @@ from services.evaluation.domain.forms import (
 )
 from services.evaluation.domain.needs import check_needs_template
 from services.evaluation.domain.questionnaires import TemplateVersion, change_template
-from services.evaluation.handlers.access import ClassFacts, class_facts, enrollment_statuses, require_manager
+from services.evaluation.handlers.access import ClassFacts, class_facts, require_enrolled, require_manager
 from services.evaluation.handlers.refusals import refusals
 from services.evaluation.models import (
     AnswerReceipt,
@@ -261,13 +261,8 @@ async def _require_form_manager(session: AsyncSession, form: EvaluationForm, pri
 
 async def may_answer(session: AsyncSession, form: EvaluationForm, principal: Principal) -> None:
     """Learners answer the forms of the classes they are enrolled in, and surveys about no class."""
-    if form.class_id is None:
-        return
-    if "approved" not in await enrollment_statuses(session, form.class_id, principal.subject):
-        raise Forbidden(
-            f"「{form.title}」 is answered by the learners of class {form.class_id}, and evaluation knows of no "
-            "approved enrollment of yours in it (one approved a moment ago arrives within seconds)"
-        )
+    if form.class_id is not None:
+        await require_enrolled(session, form.class_id, principal, f"answer 「{form.title}」")
 
 
 def _participation_lock(form_id: str, person_id: str) -> str:
