@@ -577,7 +577,7 @@ class ScoreResult(Schema):
         told = [f"score {self.score.sheet_id} recorded"]
         told += [f"结业考核 of {a.person_id}: {a.reason}" for a in self.assessments]
         told += [f"{person_id}: 结业考核 waits for {'; '.join(parts)}" for person_id, parts in self.waiting_for.items()]
-        return ". ".join(told)[:1000]
+        return ". ".join(told)
 
 
 class LearnerStanding(Schema):

@@ -84,6 +84,8 @@ class Wait:
     detail: str
 
 
+# What a command's status keeps of what became of it (a long list of learners still waiting is cut short).
+DETAIL_LIMIT = 1000
 C = TypeVar("C", bound=Command)
 R = TypeVar("R", ScoreResult, AssessmentPublic)
 Settle = Callable[[UnitOfWork, CloudEvent, C], Awaitable[R | Wait]]
@@ -234,7 +236,7 @@ async def _conclude(
 ) -> None:
     row = await uow.session.get(EvaluationCommand, command.command_id)
     assert row is not None  # a command is released only after it was parked, which recorded its status
-    row.status, row.detail, row.result_id, row.waiting_for = status, detail, result_id, []
+    row.status, row.detail, row.result_id, row.waiting_for = status, detail[:DETAIL_LIMIT], result_id, []
     uow.session.add(row)
 
 
