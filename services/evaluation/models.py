@@ -52,12 +52,18 @@ from services.evaluation.domain.schemes import (
     ScoredItem,
     WeightedScheme,
 )
+from services.evaluation.quantities import Score, Weight
 from shared.db import UTCDateTime
 from shared.events.contracts.common import Code, Identifier
 from shared.events.envelope import Moment
 
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+
 ItemId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+# Versions of a template: far more than any school will make, and within every database's integers.
+MAX_VERSION = 100_000
 
 
 class Schema(BaseModel):
@@ -229,7 +235,7 @@ class FormCreate(Schema):
     title: ShortText
     purpose: Purpose
     template_id: Identifier
-    template_version: int | None = Field(default=None, ge=1, description="default: the latest")
+    template_version: int | None = Field(default=None, ge=1, le=MAX_VERSION, description="default: the latest")
     opens_at: Moment
     closes_at: Moment = Field(description="the first moment answers are no longer taken")
     anonymous: bool = Field(description="学员评教 always is")
@@ -399,9 +405,9 @@ def _stored_value(value: Value) -> int | str | list[str]:
 class ThresholdsSchema(Schema):
     """The lowest score of each grade, on a hundred-mark scale."""
 
-    excellent: Decimal = Field(description="优秀 from")
-    good: Decimal = Field(description="良好 from")
-    passing: Decimal = Field(description="合格 from")
+    excellent: Score = Field(description="优秀 from")
+    good: Score = Field(description="良好 from")
+    passing: Score = Field(description="合格 from")
 
     def to_domain(self) -> GradeThresholds:
         return GradeThresholds(self.excellent, self.good, self.passing)
@@ -411,7 +417,7 @@ class ScoredItemSchema(Schema):
     item_id: ItemId
     label: Annotated[str, Field(min_length=1, max_length=100, description="e.g. 研讨发言, 论文成绩, 出勤, 纪律")]
     scale: ScaleSchema
-    weight: Decimal = Field(description="its share of the party's part; a party's items add up to exactly 1")
+    weight: Weight = Field(description="its share of the party's part; a party's items add up to exactly 1")
 
     def to_domain(self) -> ScoredItem:
         return ScoredItem(self.item_id, self.label, self.scale.to_domain(), self.weight)
@@ -419,7 +425,7 @@ class ScoredItemSchema(Schema):
 
 class SchemePartSchema(Schema):
     party: Party
-    weight: Decimal = Field(description="its share of the final score; the parties add up to exactly 1")
+    weight: Weight = Field(description="its share of the final score; the parties add up to exactly 1")
     items: list[ScoredItemSchema] = Field(min_length=1, max_length=50)
 
     def to_domain(self) -> SchemePart:
@@ -473,7 +479,7 @@ class ScoreCreate(Schema):
     person_id: Identifier | None = Field(
         default=None, description="the learner scored; left out by 党校 (school), which scores the class as a whole"
     )
-    scores: dict[ItemId, Decimal] = Field(min_length=1, max_length=50, description="item id -> score on its scale")
+    scores: dict[ItemId, Score] = Field(min_length=1, max_length=50, description="item id -> score on its scale")
     comment: str | None = Field(default=None, max_length=1000, description="评语")
 
 
@@ -520,7 +526,7 @@ class AssessmentCreate(Schema):
 
     person_id: Identifier = Field(description="工号/学号 of the learner assessed")
     passed: bool | None = None
-    score: Decimal | None = Field(default=None, ge=0, le=100, max_digits=5, decimal_places=2, description="0-100")
+    score: Score | None = Field(default=None, description="0-100")
     comment: str | None = Field(default=None, max_length=1000)
 
 

@@ -121,7 +121,7 @@ async def test_a_computed_final_assessment_drives_a_certificate_and_its_correcti
         async def scored_early() -> httpx.Response | None:
             response = await as_teacher.post(
                 f"/classes/{class_id}/scores",
-                json={"party": "teachers", "person_id": person, "scores": {"paper": 85}, "comment": "论文扎实"},
+                json={"party": "teachers", "person_id": person, "scores": {"paper": "85"}, "comment": "论文扎实"},
             )
             return response if response.status_code == 202 else None  # 403 until the session names the teacher
 
@@ -139,12 +139,12 @@ async def test_a_computed_final_assessment_drives_a_certificate_and_its_correcti
         await eventually(applied, what="the waiting score to be applied once the enrollment arrives")
         by_manager = await as_manager.post(
             f"/classes/{class_id}/scores",
-            json={"party": "class_managers", "person_id": person, "scores": {"conduct": 4}},
+            json={"party": "class_managers", "person_id": person, "scores": {"conduct": "4"}},
         )
         assert by_manager.status_code == 201, by_manager.text
         assert by_manager.json()["waiting_for"] == {person: ["党校: 「班级整体」"]}
         by_school = await as_office.post(
-            f"/classes/{class_id}/scores", json={"party": "school", "scores": {"class": 90}}
+            f"/classes/{class_id}/scores", json={"party": "school", "scores": {"class": "90"}}
         )
         assert by_school.status_code == 201, by_school.text
         [computed] = by_school.json()["assessments"]
@@ -160,7 +160,7 @@ async def test_a_computed_final_assessment_drives_a_certificate_and_its_correcti
 
         # The teacher corrects the paper grade: 0.5 × 20 + 24 + 18 = 52, 不合格; the certificate is revoked.
         corrected = await as_teacher.post(
-            f"/classes/{class_id}/scores", json={"party": "teachers", "person_id": person, "scores": {"paper": 20}}
+            f"/classes/{class_id}/scores", json={"party": "teachers", "person_id": person, "scores": {"paper": "20"}}
         )
         assert [a["grade"] for a in corrected.json()["assessments"]] == ["fail"]
         revoked = await eventually(lambda: certificate_in(system, person, class_id, "revoked"), what="a revocation")

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, status
 from services.evaluation import views
 from services.evaluation.handlers import questionnaires
 from services.evaluation.models import (
+    MAX_VERSION,
     AnswerReceipt,
     AnswersBody,
     AnswersChange,
@@ -46,7 +47,7 @@ async def get_template(
     template_id: str,
     runtime: Runtime,
     _: Staff,
-    version: Annotated[int | None, Query(ge=1, description="default: the latest")] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="default: the latest")] = None,
 ) -> TemplatePublic:
     async with runtime.database.sessions() as session:
         return await views.template_view(session, template_id, version)
