@@ -79,7 +79,7 @@ def _width(value: CellValue) -> int:
 
 def _sheet_name(title: str, used: set[str]) -> str:
     """A sheet name Excel accepts, unique in the workbook (the full title is on the sheet's first row)."""
-    base = NOT_IN_SHEET_NAMES.sub(" ", title).strip() or "Sheet"
+    base = NOT_IN_SHEET_NAMES.sub(" ", _text(title)).strip() or "Sheet"
     name = base[:SHEET_NAME_LIMIT].rstrip()
     counter = 1
     while name.lower() in used:  # Excel tells sheet names apart regardless of case

@@ -21,7 +21,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr
+from pydantic import BaseModel, ConfigDict, StrictBool, StrictInt, StrictStr
 from sqlalchemy import JSON, Index, Numeric
 from sqlmodel import Field, SQLModel
 
@@ -67,6 +67,9 @@ MAX_VERSION = 100_000
 
 
 class Schema(BaseModel):
+    """What the API takes and gives. Numbers and booleans in requests are taken as JSON types only (StrictInt,
+    StrictBool): "5" is no rating and 0 is no "false", as the OpenAPI document says."""
+
     model_config = ConfigDict(extra="forbid")
 
 
@@ -142,8 +145,8 @@ class EvaluationCourse(SQLModel, table=True):
 
 
 class ScaleSchema(Schema):
-    low: int = Field(ge=0, le=100)
-    high: int = Field(ge=0, le=100)
+    low: StrictInt = Field(ge=0, le=100)
+    high: StrictInt = Field(ge=0, le=100)
 
     def to_domain(self) -> Scale:
         return Scale(self.low, self.high)
@@ -158,7 +161,7 @@ class ItemSchema(Schema):
     item_id: ItemId
     prompt: Annotated[str, Field(min_length=1, max_length=500)]
     kind: ItemKind
-    required: bool = True
+    required: StrictBool = True
     scale: ScaleSchema | None = Field(default=None, description="rating items: e.g. 1-5 or 1-10")
     choices: list[ChoiceSchema] = Field(default_factory=list, max_length=100)
 
@@ -235,17 +238,19 @@ class FormCreate(Schema):
     title: ShortText
     purpose: Purpose
     template_id: Identifier
-    template_version: int | None = Field(default=None, ge=1, le=MAX_VERSION, description="default: the latest")
+    template_version: StrictInt | None = Field(default=None, ge=1, le=MAX_VERSION, description="default: the latest")
     opens_at: Moment
     closes_at: Moment = Field(description="the first moment answers are no longer taken")
-    anonymous: bool = Field(description="学员评教 always is")
+    anonymous: StrictBool = Field(description="学员评教 always is")
     class_id: Identifier | None = Field(default=None, description="every form but an annual needs survey's")
     session_id: Identifier | None = Field(default=None, description="a teaching evaluation of one session")
     teacher_id: Identifier | None = Field(
         default=None, description="a teaching evaluation of one teacher; a session's only teacher by default"
     )
     training_group: Code | None = Field(default=None, description="an annual needs survey: the group (培训类别) asked")
-    year: int | None = Field(default=None, ge=2000, le=2100, description="an annual needs survey: the year planned")
+    year: StrictInt | None = Field(
+        default=None, ge=2000, le=2100, description="an annual needs survey: the year planned"
+    )
 
 
 class EvaluationForm(SQLModel, table=True):
@@ -525,7 +530,7 @@ class AssessmentCreate(Schema):
     without a scheme records whether the learner passed, with the score if there is one."""
 
     person_id: Identifier = Field(description="工号/学号 of the learner assessed")
-    passed: bool | None = None
+    passed: StrictBool | None = None
     score: Score | None = Field(default=None, description="0-100")
     comment: str | None = Field(default=None, max_length=1000)
 

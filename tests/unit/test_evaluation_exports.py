@@ -74,6 +74,11 @@ def test_sheet_names_are_ones_excel_accepts_and_unique() -> None:
     assert all(len(name) <= 31 and not set(name) & set("[]:*?/\\") for name in names)
 
 
+def test_a_title_with_control_characters_still_names_a_sheet() -> None:
+    """Titles name what a report is about, whatever an id holds: a control character is left out of the name."""
+    assert list(read(workbook_bytes([Table("教师 t\x1c1 各年度", ("a",), ())], created=CREATED))) == ["教师 t1 各年度"]
+
+
 def test_the_same_tables_give_the_same_bytes() -> None:
     first = workbook_bytes([TABLE], created=CREATED)
     assert workbook_bytes([TABLE], created=CREATED) == first

@@ -53,7 +53,12 @@ async def get_template(
         return await views.template_view(session, template_id, version)
 
 
-@router.post("/forms", status_code=status.HTTP_201_CREATED, response_model=FormPublic)
+@router.post(
+    "/forms",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FormPublic,
+    responses={status.HTTP_404_NOT_FOUND: {"description": "no such template (version), class or session"}},
+)
 async def create_form(body: FormCreate, runtime: Runtime, principal: Designer) -> FormPublic:
     """Put a template version to people from ``opens_at`` until ``closes_at``."""
     return FormPublic.of(await execute(runtime, questionnaires.create_form, body, principal))
