@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from services.enrollment.domain import session_hours_problem
+from services.enrollment.domain.sessions import session_hours_problem
 from services.enrollment.models import (
     ClassCreate,
     ClassSession,
