@@ -70,8 +70,8 @@ def person_problems(person: Person) -> list[str]:
         problems.append(f"工号/学号 {person.person_id!r} must be non-blank without surrounding blanks")
     if not person.name.strip():
         problems.append(f"{person.person_id}: a name is required")
-    problems += _status_problems(person.statuses)
-    problems += _position_problems(person.positions)
+    problems += status_problems(person.statuses)
+    problems += position_problems(person.positions)
     return problems
 
 
@@ -151,7 +151,8 @@ def leave_position(person: Person, position: Position, on: date) -> Person:
     return checked(replace(person, positions=tuple(ended if h is held[0] else h for h in person.positions)))
 
 
-def _status_problems(statuses: Iterable[StatusPeriod]) -> list[str]:
+def status_problems(statuses: Iterable[StatusPeriod]) -> list[str]:
+    """What keeps a status history from being one status at a time, each with the dates it needs."""
     statuses = sorted(statuses, key=lambda held: held.period.since)
     problems = [f"{held.status.label} {problem}" for held in statuses if (problem := held.period.problem())]
     problems += [
@@ -178,7 +179,8 @@ def _status_problems(statuses: Iterable[StatusPeriod]) -> list[str]:
     return problems
 
 
-def _position_problems(positions: Iterable[PositionPeriod]) -> list[str]:
+def position_problems(positions: Iterable[PositionPeriod]) -> list[str]:
+    """What keeps a position history consistent: no position held twice at once, one cadre rank at a time."""
     positions = sorted(positions, key=lambda held: held.period.since)
     problems = [f"{held.position.label} {problem}" for held in positions if (problem := held.period.problem())]
     same = [
