@@ -121,7 +121,7 @@ def import_register(
         units=_outcome([u for u, _ in file_units.values()], organisation.units, lambda u: u.code),
         party_organisations=_outcome([o for o, _ in file_party.values()], organisation.party, lambda o: o.code),
         people=_outcome(imported_people, {k: _canonical(p) for k, p in people.items()}, lambda p: p.person_id),
-        problems=tuple(problems),
+        problems=_in_reading_order(problems),
     )
 
 
@@ -182,7 +182,7 @@ def import_roster(
             cells.problem(sheet.NOMINATING_UNIT, str(error))
         else:
             nominations.append(nominated)
-    return RosterImport(tuple(nominations), tuple(already), tuple(problems))
+    return RosterImport(tuple(nominations), tuple(already), _in_reading_order(problems))
 
 
 class _Cells:
@@ -417,6 +417,12 @@ def _organisation_problem(
     layout, given = (sheet.UNITS, units) if problem.is_unit else (sheet.PARTY_ORGANISATIONS, party)
     line = given[problem.code][1] if problem.code in given else None
     return RowProblem(layout.name, line, None, problem.reason)
+
+
+def _in_reading_order(problems: Iterable[RowProblem]) -> tuple[RowProblem, ...]:
+    """Sheet by sheet as the workbook has them, line by line; what concerns no single line closes its sheet."""
+    order = [layout.name for layout in (*sheet.REGISTER_SHEETS, sheet.ROSTER)]
+    return tuple(sorted(problems, key=lambda p: (order.index(p.sheet), p.line is None, p.line or 0)))
 
 
 def _canonical(person: Person) -> Person:
