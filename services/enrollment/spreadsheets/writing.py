@@ -76,7 +76,8 @@ def roster_workbook(
     organisation: Organisation,
     statuses: Collection[EnrollmentStatus] = ACTIVE,
 ) -> bytes:
-    """The class's roster (花名册): everyone whose enrollment stands in ``statuses``, seated first.
+    """The class's roster (花名册): everyone whose enrollment stands in ``statuses``, seated first, by unit;
+    the waitlisted in the order they wait.
 
     Its header row is the roster template's, so an exported roster imports again (into another class, say).
     """
@@ -105,7 +106,12 @@ def roster_workbook(
     _header_row(worksheet, 3, headers)
     listed = sorted(
         (e for e in enrollments if e.class_id == c.class_id and e.status in statuses),
-        key=lambda e: (_STATUS_ORDER.index(e.status), e.waitlisted_at or e.changed_at, e.person_id),
+        key=lambda e: (
+            _STATUS_ORDER.index(e.status),
+            (e.waitlisted_at or e.changed_at).timestamp() if e.status is EnrollmentStatus.WAITLISTED else 0.0,
+            people[e.person_id].unit,
+            e.person_id,
+        ),
     )
     for number, enrollment in enumerate(listed, start=1):
         person = people[enrollment.person_id]
@@ -159,7 +165,7 @@ def sign_in_workbook(
             for e in enrollments
             if e.class_id == c.class_id and e.status is EnrollmentStatus.APPROVED
         ),
-        key=lambda p: (_unit_name(organisation, p.unit), p.person_id),
+        key=lambda p: (p.unit, p.person_id),
     )
     workbook = Workbook()
     first = workbook.active
