@@ -180,7 +180,7 @@ def test_the_roster_lists_the_seated_then_the_waitlisted_with_what_they_were_on_
         "经济管理学院",
         "单位选派",
         "已录取",
-        "approved: seat 4 of 6",
+        None,
     )
     assert [row[1] for row in rows[6:]] == ["20200604", "2024060101"]  # the waitlist in its order
     assert worksheet["A12"].value == "已录取 6 人，容量 6 人"

@@ -130,12 +130,13 @@ def roster_workbook(
                 _unit_name(organisation, enrollment.nominating_unit),
                 enrollment.route.label,
                 enrollment.status.label,
-                enrollment.reason,
+                "",  # for the class managers' notes: the record's reasons are in the register
             ],
         )
+        worksheet.row_dimensions[3 + number].height = 20
     seated = sum(1 for e in enrollments if e.class_id == c.class_id and e.status is EnrollmentStatus.APPROVED)
     _title(worksheet, 4 + len(listed), f"已录取 {seated} 人，容量 {c.capacity} 人", len(headers), bold=False)
-    for column, width in enumerate((6, 12, 10, 8, 24, 28, 12, 24, 10, 8, 36), start=1):
+    for column, width in enumerate((6, 12, 10, 8, 24, 28, 12, 24, 10, 8, 24), start=1):
         worksheet.column_dimensions[get_column_letter(column)].width = width
     worksheet.freeze_panes = "A4"
     _printable(worksheet, header_row=3, landscape=True)
@@ -240,11 +241,18 @@ def _write_instructions(worksheet: Worksheet, layouts: Sequence[SheetLayout]) ->
                     column.note + choices,
                 ]
             )
-    for index, width in enumerate((10, 30, 14, 10, 80), start=1):
+    widths = (10, 44, 14, 10, 80)
+    for index, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(index)].width = width
-    for row in worksheet.iter_rows(min_row=2):
+    for number, row in enumerate(worksheet.iter_rows(min_row=2), start=2):
         for cell in row:
             cell.alignment, cell.border = _WRAPPED, _BOX
+        # Rows are not fitted to wrapped text when the file is opened: give each the lines its note needs
+        # (a Chinese character is about two units of column width).
+        note = str(row[-1].value)
+        lines = -(-len(note) * 2 // widths[-1])
+        worksheet.row_dimensions[number].height = 16 * max(lines, 1)
+    _printable(worksheet, header_row=1, landscape=True)
 
 
 def _write_headers(worksheet: Worksheet, layout: SheetLayout) -> None:
