@@ -25,6 +25,7 @@ from services.enrollment.domain.organisation import (
     Unit,
     branch_on,
     build_organisation,
+    by_code_or_name,
     chain_of_command,
     children_on,
     close_party_organisation,
@@ -279,6 +280,14 @@ def test_units_and_branches_are_found_by_code_or_name_on_a_day() -> None:
         unit_on(organisation, "信息学院", date(2026, 1, 1))
     with pytest.raises(OrganisationError, match="is not a 党支部"):
         branch_on(organisation, "MARX-GB", date(2026, 1, 1))
+
+
+def test_without_a_day_any_unit_of_that_code_or_name_is_found_unless_two_share_the_name() -> None:
+    units = {"A": unit("A", "继续教育学院", until=date(2020, 1, 1)), "B": unit("B", "继续教育学院")}
+    assert by_code_or_name(units, "A", "unit").code == "A"
+    with pytest.raises(OrganisationError, match="unit name '继续教育学院' is ambiguous: use one of the codes A, B"):
+        by_code_or_name(units, "继续教育学院", "unit")
+    assert by_code_or_name(units, "继续教育学院", "unit", date(2021, 1, 1)).code == "B"
 
 
 def test_a_name_shared_by_two_open_units_must_be_given_as_a_code() -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TypeVar
 
 from services.enrollment.domain.errors import OrganisationError
 from services.enrollment.domain.periods import Period
@@ -153,39 +154,42 @@ def find_party_organisation(organisation: Organisation, code: str) -> PartyOrgan
 
 def unit_on(organisation: Organisation, reference: str, on: date) -> Unit:
     """The unit named by code or by its exact name that exists on ``on`` (workbooks often use the name)."""
-    wanted = reference.strip()
-    by_code = organisation.units.get(wanted)
-    candidates = [by_code] if by_code else [u for u in organisation.units.values() if u.name == wanted]
-    if not candidates:
-        raise OrganisationError(f"unknown unit {wanted!r}")
-    open_ones = [unit for unit in candidates if unit.period.covers(on)]
-    if not open_ones:
-        raise OrganisationError(f"unit {wanted!r} does not exist on {on.isoformat()} ({candidates[0].period.text()})")
-    if len(open_ones) > 1:
-        codes = ", ".join(sorted(unit.code for unit in open_ones))
-        raise OrganisationError(f"unit name {wanted!r} is ambiguous on {on.isoformat()}: use one of the codes {codes}")
-    return open_ones[0]
+    return by_code_or_name(organisation.units, reference, "unit", on)
 
 
 def branch_on(organisation: Organisation, reference: str, on: date) -> PartyOrganisation:
     """The 党支部 named by code or exact name that exists on ``on``: people belong to branches, not committees."""
-    wanted = reference.strip()
-    by_code = organisation.party.get(wanted)
-    candidates = [by_code] if by_code else [o for o in organisation.party.values() if o.name == wanted]
-    if not candidates:
-        raise OrganisationError(f"unknown Party branch {wanted!r}")
-    open_ones = [found for found in candidates if found.period.covers(on)]
-    if not open_ones:
-        raise OrganisationError(
-            f"Party branch {wanted!r} does not exist on {on.isoformat()} ({candidates[0].period.text()})"
-        )
-    if len(open_ones) > 1:
-        codes = ", ".join(sorted(found.code for found in open_ones))
-        raise OrganisationError(f"branch name {wanted!r} is ambiguous on {on.isoformat()}: use one of {codes}")
-    branch = open_ones[0]
+    branch = by_code_or_name(organisation.party, reference, "Party branch", on)
     if branch.kind is not PartyOrganisationKind.BRANCH:
         raise OrganisationError(f"{branch.described()} is not a 党支部: people belong to a branch")
     return branch
+
+
+Record = TypeVar("Record", Unit, PartyOrganisation)
+
+
+def by_code_or_name(records: Mapping[str, Record], reference: str, what: str, on: date | None = None) -> Record:
+    """The record whose code, or else whose exact name, is ``reference``; when ``on`` is given, one existing then.
+
+    A name two records share (a unit abolished and another set up under its name) must be given as a code.
+    """
+    wanted = reference.strip()
+    by_code = records.get(wanted)
+    candidates = [by_code] if by_code else sorted((r for r in records.values() if r.name == wanted), key=_code)
+    if not candidates:
+        raise OrganisationError(f"unknown {what} {wanted!r}")
+    existing = candidates if on is None else [record for record in candidates if record.period.covers(on)]
+    when = "" if on is None else f" on {on.isoformat()}"
+    if not existing:
+        raise OrganisationError(f"{what} {wanted!r} does not exist{when} ({candidates[0].period.text()})")
+    if len(existing) > 1:
+        codes = ", ".join(record.code for record in existing)
+        raise OrganisationError(f"{what} name {wanted!r} is ambiguous{when}: use one of the codes {codes}")
+    return existing[0]
+
+
+def _code(record: Unit | PartyOrganisation) -> str:
+    return record.code
 
 
 def party_as_of(organisation: Organisation, on: date) -> list[PartyOrganisation]:

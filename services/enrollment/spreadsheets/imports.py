@@ -32,6 +32,7 @@ from services.enrollment.domain.organisation import (
     PartyOrganisation,
     Unit,
     branch_on,
+    by_code_or_name,
     organisation_problems,
     unit_on,
 )
@@ -254,7 +255,7 @@ def _party_organisations(
         code, name = cells.text(sheet.ORG_CODE), cells.text(sheet.ORG_NAME)
         kind = cells.choice(sheet.ORG_KIND, PartyOrganisationKind)
         parent = cells.text(sheet.PARENT) or None
-        unit = cells.reference(sheet.UNIT, lambda ref: _unit_code(units, ref))
+        unit = cells.reference(sheet.UNIT, lambda ref: by_code_or_name(units, ref, "unit").code)
         period = _period(cells, sheet.FOUNDED, sheet.ABOLISHED)
         if not cells.bad and kind is not None and period is not None:
             found[code] = (PartyOrganisation(code, name, kind, parent, period, unit), row.line)
@@ -371,17 +372,6 @@ def _period(cells: _Cells, since_header: str, until_header: str) -> Period | Non
         cells.problem(until_header, f"{until_header} {problem}")
         return None
     return period
-
-
-def _unit_code(units: Mapping[str, Unit], reference: str) -> str:
-    if reference in units:
-        return reference
-    named = sorted(unit.code for unit in units.values() if unit.name == reference)
-    if len(named) == 1:
-        return named[0]
-    if named:
-        raise OrganisationError(f"unit name {reference!r} is ambiguous: use one of the codes {', '.join(named)}")
-    raise OrganisationError(f"unknown unit {reference!r}")
 
 
 def _unique_rows(table: Table | None, key: str, problems: list[RowProblem]) -> list[Row]:
