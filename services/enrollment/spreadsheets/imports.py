@@ -269,7 +269,7 @@ def _people(
     on: date,
     problems: list[RowProblem],
 ) -> list[Person]:
-    listed: dict[str, tuple[Person, int]] = {}
+    listed: dict[str, Person] = {}
     people_rows = _unique_rows(tables.get(sheet.PEOPLE.name), sheet.PERSON_ID, problems)
     for row in people_rows:
         cells = _Cells(sheet.PEOPLE, row, problems)
@@ -281,12 +281,15 @@ def _people(
             continue
         person = Person(person_id, name, kind, unit, branch)
         before = existing.get(person_id)
+        for problem in person_problems(person):
+            cells.problem(None, problem)
+        if cells.bad:
+            continue
+        before = existing.get(person_id)
         if before is not None:  # histories come from their own sheets, or stay as they are
             person = replace(person, statuses=before.statuses, positions=before.positions)
-        listed[person_id] = (person, row.line)
-        for problem in person_problems(replace(person, statuses=(), positions=())):
-            cells.problem(None, problem)
-    known = {**{pid: (p, 0) for pid, p in existing.items()}, **listed}
+        listed[person_id] = person
+    known = {**existing, **listed}
     # A person whose own row is bad is reported there, not again as unknown on every row of their history.
     reported = {text(row.cells.get(sheet.PERSON_ID)) for row in people_rows} - set(listed)
     statuses = _statuses(tables.get(sheet.STATUSES.name), known, reported, problems)
@@ -294,7 +297,7 @@ def _people(
     touched = [pid for pid in known if pid in listed or pid in statuses or pid in positions]
     imported = []
     for person_id in touched:
-        person = known[person_id][0]
+        person = known[person_id]
         if person_id in statuses:
             held, line = statuses[person_id]
             person = replace(person, statuses=held)
@@ -308,7 +311,7 @@ def _people(
 
 
 def _statuses(
-    table: Table | None, known: Mapping[str, tuple[Person, int]], reported: set[str], problems: list[RowProblem]
+    table: Table | None, known: Mapping[str, Person], reported: set[str], problems: list[RowProblem]
 ) -> dict[str, tuple[tuple[StatusPeriod, ...], int]]:
     """Each person's status changes, chained: a status lasts until the next one begins."""
     changes: dict[str, list[tuple[PoliticalStatus, date, date | None, int]]] = defaultdict(list)
@@ -338,7 +341,7 @@ def _statuses(
 
 
 def _positions(
-    table: Table | None, known: Mapping[str, tuple[Person, int]], reported: set[str], problems: list[RowProblem]
+    table: Table | None, known: Mapping[str, Person], reported: set[str], problems: list[RowProblem]
 ) -> dict[str, tuple[tuple[PositionPeriod, ...], int]]:
     held: dict[str, tuple[list[PositionPeriod], int]] = {}
     for row in table.rows if table else ():
@@ -352,7 +355,7 @@ def _positions(
     return {person_id: (tuple(periods), line) for person_id, (periods, line) in held.items()}
 
 
-def _known_person(cells: _Cells, known: Mapping[str, tuple[Person, int]], reported: set[str]) -> str | None:
+def _known_person(cells: _Cells, known: Mapping[str, Person], reported: set[str]) -> str | None:
     person_id = cells.text(sheet.PERSON_ID)
     if person_id in reported:
         cells.bad = True
