@@ -22,11 +22,13 @@ from shared.settings import ServiceSettings
 
 
 class Role(StrEnum):
-    ADMIN = "admin"
-    CLASS_MANAGER = "class_manager"  # 班主任 / 培训管理员
-    TEACHER = "teacher"
-    LEARNER = "learner"  # 学员
-    INGEST = "ingest"  # an outside system that sends attendance
+    ADMIN = "admin"  # the Party school's office (党校办公室)
+    CLASS_MANAGER = "class_manager"  # 班主任 / 跟班管理人员: the classes that name them as managers
+    TEACHER = "teacher"  # 教师或专家: the classes and sessions they teach (their subject is their teacher id)
+    LEARNER = "learner"  # 学员: their own records (their subject is their person id)
+    NOMINATOR = "nominator"  # a unit's 选派 contact: nominates its own people (claim "units")
+    ORGANISATION_DEPARTMENT = "organisation_department"  # 组织部: reads training records, changes nothing
+    INGEST = "ingest"  # an outside system that sends attendance (claim "sources")
 
 
 STAFF = (Role.ADMIN, Role.CLASS_MANAGER, Role.TEACHER)
@@ -40,6 +42,8 @@ class Principal:
     roles: frozenset[Role]
     # CloudEvents sources an outside system may send as (claim "sources"); "urn:x:door:*" covers a prefix.
     sources: tuple[str, ...] = ()
+    # The units (部门/学院) a nominator speaks for (claim "units").
+    units: tuple[str, ...] = ()
 
     def has_any(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
@@ -94,8 +98,14 @@ class TokenVerifier:
                 "invalid token: sources must be CloudEvents sources, a '*' only whole after ':' or '/' "
                 "(as in 'urn:dangxiao:door:*')"
             )
+        units = claims.get("units", [])
+        if not isinstance(units, list) or not all(isinstance(unit, str) and unit for unit in units):
+            raise ValueError("invalid token: units must be a list of unit ids")
         return Principal(
-            subject=str(claims["sub"]), roles=frozenset(Role(role) for role in raw_roles), sources=tuple(sources)
+            subject=str(claims["sub"]),
+            roles=frozenset(Role(role) for role in raw_roles),
+            sources=tuple(sources),
+            units=tuple(units),
         )
 
 
@@ -112,7 +122,9 @@ def mint_token(
     subject: str,
     roles: list[Role],
     ttl: timedelta = timedelta(hours=12),
+    *,
     sources: list[str] | None = None,
+    units: list[str] | None = None,
 ) -> str:
     """Local tokens only: signs with the HS256 secret (an SSO mints production tokens)."""
     if settings.jwt_algorithm != "HS256" or settings.jwt_secret is None:
@@ -128,6 +140,8 @@ def mint_token(
     }
     if sources:
         claims["sources"] = sources
+    if units:
+        claims["units"] = units
     return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm="HS256")
 
 
@@ -174,9 +188,12 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         help="for an ingest system: a CloudEvents source it may send as (repeatable; 'urn:…:door:*' for a prefix)",
     )
+    mint.add_argument("--unit", action="append", help="for a nominator: a unit id it nominates for (repeatable)")
     args = parser.parse_args(argv)
     roles = [Role(r) for r in args.role]
-    token = mint_token(ServiceSettings(), args.subject, roles, timedelta(hours=args.ttl_hours), args.source)
+    token = mint_token(
+        ServiceSettings(), args.subject, roles, timedelta(hours=args.ttl_hours), sources=args.source, units=args.unit
+    )
     print(token)
 
 

@@ -1,25 +1,26 @@
-"""Kafka wiring: one FastStream broker per service, typed publishers per topic, the dead-letter path."""
+"""Kafka wiring: one FastStream broker per service, typed publishers per topic, batch subscribers, the dead-letter
+path, and the topics themselves (created by the project, never by auto-creation)."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Mapping, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
+from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from faststream.kafka.message import KafkaAckableMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
 from faststream.kafka.publisher.usecase import DefaultPublisher
-from faststream.kafka.subscriber.usecase import DefaultSubscriber as KafkaSubscriber
+from faststream.kafka.subscriber.usecase import BatchSubscriber
 
 from shared.consumer import EventConsumer, InboundRecord
 from shared.db import utcnow
-from shared.events.contracts import dead_letter_topic
+from shared.events.contracts import dead_letter_topic, topic_spec
 from shared.events.envelope import EventData
 from shared.logging import get_logger
 from shared.metrics import REGISTRY
@@ -28,7 +29,9 @@ from shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
-DEFAULT_PARTITIONS = 3
+# Compacted topics keep the newest state per key for good; the dirty ratio and lag keep compaction prompt enough
+# that a new consumer reads little more than the current states.
+COMPACTED_TOPIC_CONFIG = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "3600000"}
 
 
 def create_broker(settings: ServiceSettings) -> KafkaBroker:
@@ -38,38 +41,75 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         # The outbox relay's producer: no duplicates from producer retries, durable once acknowledged.
         enable_idempotence=True,
         acks="all",
+        # Topics are the project's to create (python -m services.<name> topics), with their partitions.
+        allow_auto_create_topics=False,
         middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"dangxiao-{settings.service_name}")],
         # A plain standard-library logger: its lines go through the JSON handler like every other library's.
         logger=logging.getLogger("dangxiao.broker"),
-        # Per-message lines at DEBUG: the consumer path logs each event once, with its outcome.
+        # Per-message lines at DEBUG: the consumer path logs each batch once, with its outcomes.
         log_level=logging.DEBUG,
     )
 
 
 class Publishers:
-    """A documented publisher per topic a service produces; the outbox relay sends through them."""
+    """What a service publishes: a documented FastStream publisher per topic (its AsyncAPI document), and the
+    producer the outbox relay sends through, tuned for batches (idempotent, acks=all, records gathered per
+    partition for a few milliseconds)."""
 
-    def __init__(self, broker: KafkaBroker, produces: Mapping[str, Sequence[type[EventData]]]) -> None:
-        self._by_topic: dict[str, DefaultPublisher] = {}
+    def __init__(
+        self, broker: KafkaBroker, produces: Mapping[str, Sequence[type[EventData]]], settings: ServiceSettings
+    ) -> None:
+        self._documented: dict[str, DefaultPublisher] = {}
         for topic, models in produces.items():
-            self._by_topic[topic] = broker.publisher(
+            self._documented[topic] = broker.publisher(
                 topic,
                 title=f"{topic}:publish",
                 description="CloudEvents 1.0, structured mode; `data` is one of: "
                 + ", ".join(f"`{model.event_type}`" for model in models),
                 schema=Union[tuple(models)] if len(models) > 1 else models[0],  # noqa: UP007 - a Union built at runtime
             )
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
 
     @property
     def topics(self) -> list[str]:
-        return list(self._by_topic)
+        return list(self._documented)
+
+    async def start(self) -> None:
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self._settings.kafka_bootstrap_servers,
+            client_id=f"dangxiao-{self._settings.service_name}-outbox",
+            enable_idempotence=True,
+            acks="all",
+            linger_ms=5,
+            max_batch_size=512 * 1024,
+        )
+        await self._producer.start()
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
 
     async def send(self, topic: str, key: bytes, value: bytes, headers: Mapping[str, str]) -> Awaitable[object]:
-        publisher = self._by_topic.get(topic)
-        if publisher is None:
+        """Hand one record to the producer; the awaitable completes once the broker acknowledged it."""
+        if topic not in self._documented:
             raise UndeliverableRecord(f"this service does not publish to {topic!r}")
-        future: asyncio.Future[Any] = await publisher.publish(value, key=key, headers=dict(headers), no_confirm=True)
-        return future
+        assert self._producer is not None, "Publishers.start() first"
+        delivery: Awaitable[object] = await self._producer.send(
+            topic, value, key=key, headers=[(name, text.encode()) for name, text in headers.items()]
+        )
+        return delivery
+
+
+def inbound(record: ConsumerRecord[bytes, bytes]) -> InboundRecord:
+    return InboundRecord(
+        topic=record.topic,
+        partition=record.partition,
+        offset=record.offset,
+        key=record.key,
+        value=record.value,
+        headers=list(record.headers or ()),
+    )
 
 
 def dead_letter_sender(broker: KafkaBroker, service: str) -> Any:
@@ -93,48 +133,92 @@ def dead_letter_sender(broker: KafkaBroker, service: str) -> Any:
 
 
 def subscribe(
-    broker: KafkaBroker, consumer: EventConsumer, topic: str, group_id: str, description: str
-) -> KafkaSubscriber:
-    """Consume ``topic`` in the service's group; offsets are committed only after ``consume`` returned."""
+    broker: KafkaBroker,
+    consumer: EventConsumer,
+    topic: str,
+    group_id: str,
+    description: str,
+    *,
+    max_records: int = 500,
+    batch_timeout_ms: int = 100,
+) -> BatchSubscriber:
+    """Consume ``topic`` in the service's group, a batch at a time; the batch's offsets are committed only once
+    ``consume_batch`` returned (its effects committed), and rewound when it raised."""
     subscriber = broker.subscriber(
         topic,
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
+        batch=True,
+        max_records=max_records,
+        batch_timeout_ms=batch_timeout_ms,
         title=f"{topic}:consume",
         description=description,
     )
 
-    @subscriber
-    async def consume_record(message: KafkaMessage) -> None:
-        raw = message.raw_message
-        assert not isinstance(raw, tuple)  # not a batch subscriber
-        await consumer.consume(
-            InboundRecord(
-                topic=raw.topic,
-                partition=raw.partition,
-                offset=raw.offset,
-                key=raw.key,
-                value=raw.value,
-                headers=list(raw.headers or ()),
-            )
-        )
+    async def raw_records(records: tuple[ConsumerRecord[bytes, bytes], ...]) -> KafkaAckableMessage:
+        # FastStream's own parser decodes every header as UTF-8 and fails on one that is not; the consumer path
+        # reads the records itself and dead-letters such a record with its reason.
+        values = [record.value or b"" for record in records]  # what FastStream's metrics measure
+        return KafkaAckableMessage(raw_message=records, body=values, consumer=subscriber.consumer)
+
+    @subscriber(parser=raw_records, decoder=lambda message: message.body)
+    async def consume_batch(message: KafkaMessage) -> None:
+        records = message.raw_message
+        assert isinstance(records, tuple)  # a batch subscriber
+        await consumer.consume_batch([inbound(record) for record in records])
 
     return subscriber
 
 
+def topic_names(topics: Iterable[str]) -> list[str]:
+    """The topics and their dead-letter twins."""
+    return [name for topic in topics for name in (topic, dead_letter_topic(topic))]
+
+
 async def ensure_topics(
-    bootstrap_servers: str, topics: Sequence[str], partitions: int = DEFAULT_PARTITIONS, replication_factor: int = 1
-) -> None:
-    """Create the topics (and their dead-letter twins) a service uses, if the cluster lacks them."""
+    bootstrap_servers: str, topics: Sequence[str], partitions: int, replication_factor: int = 1
+) -> list[str]:
+    """Create the topics (and their dead-letter twins) the cluster lacks, with ``partitions`` each and compaction
+    where the catalogue asks for it; returns the names it created. Existing topics are left as they are."""
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        wanted = [name for topic in topics for name in (topic, dead_letter_topic(topic)) if name not in existing]
-        if wanted:
-            # Another instance may have created them first.
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics([NewTopic(name, partitions, replication_factor) for name in wanted])
+        wanted = [
+            NewTopic(
+                name,
+                partitions,
+                replication_factor,
+                topic_configs=COMPACTED_TOPIC_CONFIG if topic_spec(name).compacted else {},
+            )
+            for name in topic_names(topics)
+            if name not in existing
+        ]
+        if not wanted:
+            return []
+        response = await admin.create_topics(wanted)
+        created = []
+        for topic, code, *message in response.topic_errors:
+            if code == 0:
+                created.append(topic)
+            elif code != TopicAlreadyExistsError.errno:  # another instance created it first: fine
+                raise RuntimeError(f"Kafka refused to create topic {topic}: error {code} {''.join(message)}".strip())
+        return created
     finally:
         await admin.close()
+
+
+async def partitions_of(bootstrap_servers: str, topics: Sequence[str]) -> dict[str, list[int]]:
+    """The partition numbers of each of ``topics`` that exists (a missing one is left out)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return {
+        topic["topic"]: sorted(partition["partition"] for partition in topic["partitions"])
+        for topic in described
+        if topic["error_code"] == 0
+    }

@@ -24,6 +24,12 @@ class NotFound(CommandRejected):
     status_code = 404
 
 
+class Forbidden(CommandRejected):
+    """The principal may not do this to this thing (their role allows the route, their scope does not)."""
+
+    status_code = 403
+
+
 class Conflict(CommandRejected):
     status_code = 409
 

@@ -49,3 +49,22 @@ OUTBOX_FAILED = Counter(
     ["service", "topic"],
     registry=REGISTRY,
 )
+PARKED_EVENTS = Gauge(
+    "dangxiao_parked_events",
+    "Events kept until what they refer to (a session, a person, a class…) becomes known, by what they wait for.",
+    ["service", "waiting_for"],
+    registry=REGISTRY,
+)
+PARKED_OLDEST_AGE_SECONDS = Gauge(
+    "dangxiao_parked_oldest_age_seconds",
+    "How long the longest-waiting parked event has waited.",
+    ["service"],
+    registry=REGISTRY,
+)
+PARKED_SECONDS = Histogram(
+    "dangxiao_parked_seconds",
+    "How long parked events waited before what they referred to arrived.",
+    ["service", "event_type"],
+    registry=REGISTRY,
+    buckets=(0.1, 1, 10, 60, 600, 3600, 6 * 3600, 24 * 3600, 7 * 24 * 3600),
+)

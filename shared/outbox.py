@@ -10,13 +10,14 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from typing import Any
 
 from aiokafka.errors import InvalidTopicError, MessageSizeTooLargeError, RecordTooLargeError
-from sqlalchemy import Column, Index, Text, func, text
-from sqlmodel import Field, SQLModel, col, select
+from sqlalchemy import Column, Index, Text, func, select, text, update
+from sqlmodel import Field, SQLModel, col
 
-from shared.db import Database, UTCDateTime, utcnow
-from shared.events.envelope import CloudEvent, EventData, kafka_headers, new_event
+from shared.db import Database, UTCDateTime, execute, table_of, utcnow
+from shared.events.envelope import Announcement, CloudEvent, kafka_headers
 from shared.logging import get_logger
 from shared.metrics import OUTBOX_BACKLOG, OUTBOX_FAILED, OUTBOX_OLDEST_AGE_SECONDS, OUTBOX_PUBLISHED
 
@@ -42,14 +43,20 @@ class OutboxMessage(SQLModel, table=True):
     failure: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-def outbox_row(event: CloudEvent, topic: str, key: str) -> OutboxMessage:
-    return OutboxMessage(
-        event_id=event.id, event_type=event.type, topic=topic, key=key, payload=event.to_json().decode()
-    )
-
-
-def outbox_row_for(data: EventData, source: str) -> OutboxMessage:
-    return outbox_row(new_event(data, source=source), data.topic, data.key())
+def outbox_row(event: CloudEvent | Announcement, topic: str, key: str, created_at: datetime) -> dict[str, Any]:
+    """The columns of the outbox row that publishes ``event`` (written in bulk by the unit of work)."""
+    payload = event.payload if isinstance(event, Announcement) else event.to_json()
+    return {
+        "event_id": event.id,
+        "event_type": event.type,
+        "topic": topic,
+        "key": key,
+        "payload": payload.decode(),
+        "created_at": created_at,
+        "published_at": None,
+        "failed_at": None,
+        "failure": None,
+    }
 
 
 # (topic, key, value, headers) -> awaitable that completes once the broker acknowledged the record.
@@ -67,8 +74,14 @@ UNDELIVERABLE = (UndeliverableRecord, MessageSizeTooLargeError, RecordTooLargeEr
 RELAY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtextextended('dangxiao-outbox-relay', 0))"
 
 
+async def _settled(delivery: Awaitable[object] | BaseException) -> object:
+    if isinstance(delivery, BaseException):
+        raise delivery
+    return await delivery
+
+
 class OutboxRelay:
-    def __init__(self, database: Database, send: Send, service: str, poll_seconds: float, batch_size: int = 200):
+    def __init__(self, database: Database, send: Send, service: str, poll_seconds: float, batch_size: int = 1000):
         self._database = database
         self._send = send
         self._service = service
@@ -96,45 +109,59 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish one batch of pending rows in commit order; returns how many rows it settled."""
+        table = table_of(OutboxMessage)
         async with self._database.sessions() as session:
             if self._database.is_postgresql and not await (await session.connection()).scalar(text(RELAY_LOCK)):
                 return 0  # another instance's relay is at work
-            query = (
-                select(OutboxMessage)
-                .where(col(OutboxMessage.published_at).is_(None), col(OutboxMessage.failed_at).is_(None))
-                .order_by(col(OutboxMessage.id))
-                .limit(self._batch_size)
-            )
-            rows = list((await session.exec(query)).all())
+            rows = (
+                await execute(
+                    session,
+                    select(table.c.id, table.c.event_id, table.c.topic, table.c.key, table.c.payload)
+                    .where(table.c.published_at.is_(None), table.c.failed_at.is_(None))
+                    .order_by(table.c.id)
+                    .limit(self._batch_size),
+                )
+            ).all()
             if not rows:
                 return 0
-            # Send the whole batch, then wait for every acknowledgement (acks=all, idempotent producer).
-            outcomes = await asyncio.gather(*(self._deliver(row) for row in rows), return_exceptions=True)
+            # Hand the whole batch to the producer in order, then wait for every acknowledgement.
+            deliveries: list[Awaitable[object] | BaseException] = []
+            for row in rows:
+                try:
+                    deliveries.append(
+                        await self._send(row.topic, row.key.encode(), row.payload.encode(), kafka_headers())
+                    )
+                except Exception as refused:  # refused before sending (too large, a topic it does not publish)
+                    deliveries.append(refused)
+            outcomes = await asyncio.gather(*(_settled(delivery) for delivery in deliveries), return_exceptions=True)
             now = utcnow()
+            published: list[int] = []
             for row, outcome in zip(rows, outcomes, strict=True):
                 if isinstance(outcome, UNDELIVERABLE):
-                    row.failed_at, row.failure = now, repr(outcome)
+                    await execute(
+                        session, update(table).where(table.c.id == row.id).values(failed_at=now, failure=repr(outcome))
+                    )
                     OUTBOX_FAILED.labels(self._service, row.topic).inc()
-                    log.error("outbox row undeliverable; skipped", event_id=row.event_id, failure=row.failure)
+                    log.error("outbox row undeliverable; skipped", event_id=row.event_id, failure=repr(outcome))
                 elif isinstance(outcome, BaseException):
-                    raise outcome  # retried from this row on: nothing after it leaves before it
+                    break  # retried from this row on: nothing after it leaves before it
                 else:
-                    row.published_at = now
+                    published.append(row.id)
                     OUTBOX_PUBLISHED.labels(self._service, row.topic).inc()
-                session.add(row)
+            if published:
+                await execute(session, update(table).where(table.c.id.in_(published)).values(published_at=now))
             await session.commit()
+            failure = next((outcome for outcome in outcomes if isinstance(outcome, BaseException)), None)
+            if failure is not None and not isinstance(failure, UNDELIVERABLE):
+                raise failure
             log.debug("outbox published", count=len(rows))
             return len(rows)
-
-    async def _deliver(self, row: OutboxMessage) -> object:
-        delivery = await self._send(row.topic, row.key.encode(), row.payload.encode(), kafka_headers())
-        return await delivery
 
     async def observe_backlog(self) -> None:
         async with self._database.sessions() as session:
             query = select(func.count(), func.min(OutboxMessage.created_at)).where(
                 col(OutboxMessage.published_at).is_(None), col(OutboxMessage.failed_at).is_(None)
             )
-            count, oldest = (await session.exec(query)).one()
+            count, oldest = (await execute(session, query)).one()
         OUTBOX_BACKLOG.labels(self._service).set(count)
         OUTBOX_OLDEST_AGE_SECONDS.labels(self._service).set((utcnow() - oldest).total_seconds() if oldest else 0)

@@ -19,7 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from shared.auth import TokenVerifier
 from shared.broker import Publishers, create_broker, dead_letter_sender, ensure_topics, subscribe
-from shared.consumer import EventConsumer, EventHandlers
+from shared.consumer import DeadLetters, EventConsumer, EventHandlers
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.events.contracts import contracts_on
@@ -29,9 +29,10 @@ from shared.metrics import REGISTRY
 from shared.migrations import upgrade
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
-from shared.unit_of_work import UnitOfWork
+from shared.unit_of_work import UnitOfWork, observe_parking
 
 log = get_logger(__name__)
+PARKING_OBSERVATION_SECONDS = 15
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -62,22 +63,41 @@ class ServiceRuntime:
         self.source = f"urn:dangxiao:{self.name}"
         self.database = Database(settings.resolved_database_url)
         self.broker = create_broker(settings)
-        self.publishers = Publishers(self.broker, definition.produces)
-        self.relay = OutboxRelay(self.database, self.publishers.send, self.name, settings.outbox_poll_seconds)
-        self.consumer: EventConsumer | None = None
-        if definition.handlers is not None:
-            self.consumer = EventConsumer(
-                service=self.name,
-                handlers=definition.handlers,
-                unit_of_work=self.unit_of_work,
-                dead_letters=dead_letter_sender(self.broker, self.name),
-                max_attempts=settings.max_delivery_attempts,
-                outage_patience_seconds=settings.outage_patience_seconds,
-                contract_topics={settings.attendance_topic},
-            )
+        self.publishers = Publishers(self.broker, definition.produces, settings)
+        self.relay = OutboxRelay(
+            self.database, self.publishers.send, self.name, settings.outbox_poll_seconds, settings.outbox_batch_size
+        )
+        self.consumer = self.event_consumer(dead_letter_sender(self.broker, self.name))
+        if self.consumer is not None:
             for topic, description in definition.consumes.items():
-                subscribe(self.broker, self.consumer, topic, settings.consumer_group, description)
-        self._relay_task: asyncio.Task[None] | None = None
+                subscribe(
+                    self.broker,
+                    self.consumer,
+                    topic,
+                    settings.consumer_group,
+                    description,
+                    max_records=settings.consumer_batch_size,
+                )
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def event_consumer(self, dead_letters: DeadLetters) -> EventConsumer | None:
+        """The service's consumer path (None for a service that consumes nothing); live and rebuild share it."""
+        if self.definition.handlers is None:
+            return None
+        return EventConsumer(
+            service=self.name,
+            handlers=self.definition.handlers,
+            unit_of_work=self.unit_of_work,
+            dead_letters=dead_letters,
+            max_attempts=self.settings.max_delivery_attempts,
+            outage_patience_seconds=self.settings.outage_patience_seconds,
+            contract_topics={self.settings.attendance_topic},
+        )
+
+    @property
+    def topics(self) -> list[str]:
+        """Every topic this service produces or consumes."""
+        return list(dict.fromkeys([*self.definition.produces, *self.definition.consumes]))
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self.database, self.source, self.relay.wake)
@@ -85,21 +105,37 @@ class ServiceRuntime:
     async def start(self) -> None:
         if self.settings.migrate_on_start:
             await asyncio.to_thread(upgrade, self.database.url, self.definition.migrations_dir)
-        await ensure_topics(
-            self.settings.kafka_bootstrap_servers,
-            [*self.definition.produces, *self.definition.consumes],
-            replication_factor=self.settings.kafka_replication_factor,
-        )
+        # Before any consumer or producer touches them, so that auto-creation never decides their partitions.
+        await self.create_topics()
         await self.broker.start()
+        await self.publishers.start()
         if self.settings.outbox_relay_enabled:
-            self._relay_task = asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay")
+            self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
+        self._tasks.append(asyncio.create_task(self._observe_parking(), name=f"{self.name}-parking"))
         log.info("service started", consumes=list(self.definition.consumes), produces=self.publishers.topics)
 
+    async def create_topics(self) -> list[str]:
+        return await ensure_topics(
+            self.settings.kafka_bootstrap_servers,
+            self.topics,
+            partitions=self.settings.kafka_partitions,
+            replication_factor=self.settings.kafka_replication_factor,
+        )
+
+    async def _observe_parking(self) -> None:
+        while True:
+            try:
+                await observe_parking(self.database, self.name)
+            except Exception as error:  # the next round tries again; the gauges keep their last values meanwhile
+                log.warning("could not observe parked events", error=repr(error))
+            await asyncio.sleep(PARKING_OBSERVATION_SECONDS)
+
     async def stop(self) -> None:
-        if self._relay_task is not None:
-            self._relay_task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
+                await task
+        await self.publishers.stop()
         await self.broker.stop()
         await self.database.dispose()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Refused in production (see below); only signs local development and test tokens.
@@ -32,8 +32,13 @@ class ServiceSettings(BaseSettings):
     # Consumers of one service share one group, so two instances split the partitions.
     kafka_group_id: str = ""
     attendance_topic: str = "dangxiao.attendance.v1"
-    # Of topics this service creates when the cluster lacks them; 3 on a real cluster, so acks=all means something.
-    kafka_replication_factor: int = 1
+    # Of topics the project creates (`python -m services.<name> topics`, and at start when the cluster lacks them):
+    # partitions bound how many instances of a service share the work; replication 3 on a real cluster, so that
+    # acks=all means something.
+    kafka_partitions: int = Field(default=6, ge=1, le=1000)
+    kafka_replication_factor: int = Field(default=1, ge=1)
+    # Records a consumer takes per poll and applies in one transaction.
+    consumer_batch_size: int = Field(default=1000, ge=1, le=10000)
     log_level: str = "INFO"
     # Bearer tokens: HS256 with a shared secret locally; RS256/ES256 with the SSO's public key in production.
     jwt_algorithm: Literal["HS256", "RS256", "ES256"] = "HS256"
@@ -46,6 +51,8 @@ class ServiceSettings(BaseSettings):
     max_delivery_attempts: int = 5
     outage_patience_seconds: float = 60.0
     outbox_poll_seconds: float = 0.5
+    # Outbox rows the relay publishes per round (and marks sent in one statement).
+    outbox_batch_size: int = Field(default=1000, ge=1, le=10000)
     # Off where a separate step migrates (docker compose); on for the embedded default.
     migrate_on_start: bool = True
     # Off holds committed events in the outbox (maintenance of the broker; crash-safety tests).

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import socket
+import subprocess
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 
 from shared.events.envelope import CloudEvent
+from tests.support import ROOT
+
+KAFKA_LIBS = Path(os.environ.get("KAFKA_HOME") or ROOT / ".cache" / "kafka") / "libs"
 
 
 @asynccontextmanager
@@ -96,3 +104,32 @@ def header(record: ConsumerRecord[bytes, bytes], name: str) -> str | None:
         if key == name:
             return value.decode()
     return None
+
+
+@asynccontextmanager
+async def dedicated_broker(workdir: Path) -> AsyncIterator[str]:
+    """A broker of its own (fresh topics, offsets and groups) on free ports, for a test whose assertions cover
+    everything on a topic; yields its bootstrap address and stops it afterwards."""
+    ports = [_free_port(), _free_port()]
+    environment = {
+        **os.environ,
+        "KAFKA_PORT": str(ports[0]),
+        "KAFKA_CONTROLLER_PORT": str(ports[1]),
+        "KAFKA_HOME": str(workdir / "kafka"),
+    }
+    # The jars are fetched once, into the project's cache; this broker only keeps its data elsewhere.
+    (workdir / "kafka").mkdir(parents=True, exist_ok=True)
+    (workdir / "kafka" / "libs").symlink_to(KAFKA_LIBS)
+    script = str(ROOT / "deploy" / "kafka" / "kafka.sh")
+    await asyncio.to_thread(subprocess.run, [script, "start"], env=environment, check=True, capture_output=True)
+    try:
+        yield f"127.0.0.1:{ports[0]}"
+    finally:
+        await asyncio.to_thread(subprocess.run, [script, "stop"], env=environment, check=False, capture_output=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -8,7 +8,8 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,8 +18,15 @@ from sqlmodel import col, select
 from shared.auth import Role, mint_token
 from shared.consumer import EventConsumer, EventHandlers, InboundRecord
 from shared.db import Database
-from shared.events.contracts import ATTENDANCE_TOPIC
-from shared.events.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, EventData, new_event
+from shared.events.contracts.attendance import ATTENDANCE_TOPIC
+from shared.events.contracts.register import (
+    ClassChanged,
+    CompletionCriteria,
+    EnrollmentChanged,
+    PersonChanged,
+    SessionChanged,
+)
+from shared.events.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent, EventData
 from shared.migrations import upgrade
 from shared.outbox import OutboxMessage
 from shared.settings import ServiceSettings
@@ -32,10 +40,12 @@ def migrations_of(service: str) -> Path:
     return ROOT / "services" / service / "migrations"
 
 
-def bearer(role: Role, subject: str, sources: list[str] | None = None) -> dict[str, str]:
+def bearer(
+    role: Role, subject: str, sources: list[str] | None = None, units: list[str] | None = None
+) -> dict[str, str]:
     """The Authorization header of a local token for ``subject`` in ``role`` (every service accepts the
     development secret, so one minting path serves them all)."""
-    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), subject, [role], sources=sources)}"}
+    return {"Authorization": f"Bearer {mint_token(ServiceSettings(), subject, [role], sources=sources, units=units)}"}
 
 
 def unique(prefix: str) -> str:
@@ -74,10 +84,12 @@ async def outbox_events(database: Database, event_type: str | None = None) -> li
 
 
 def event_of(data: EventData | dict[str, Any], *, event_type: str | None = None, **attributes: Any) -> CloudEvent:
-    """A CloudEvent carrying ``data``; attributes (id, source, time, …) override the generated ones."""
+    """A CloudEvent carrying ``data``, as an outside system or another service would send it: a fresh id unless
+    one is given; attributes (id, source, time, …) override the generated ones."""
     if isinstance(data, EventData):
-        event = new_event(data, source=attributes.pop("source", "urn:dangxiao:test"))
-        return event.model_copy(update=attributes)
+        event_type = data.event_type
+        attributes.setdefault("subject", data.key())
+        data = data.model_dump(mode="json")
     assert event_type is not None, "raw data needs an event_type"
     return CloudEvent(
         specversion="1.0",
@@ -85,6 +97,7 @@ def event_of(data: EventData | dict[str, Any], *, event_type: str | None = None,
         source=attributes.pop("source", "urn:dangxiao:test"),
         type=event_type,
         time=attributes.pop("time", datetime.now(UTC)),
+        datacontenttype=attributes.pop("datacontenttype", "application/json"),
         data=data,
         **attributes,
     )
@@ -164,4 +177,73 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], *, what: str, tim
         await asyncio.sleep(0.1)
     raise AssertionError(
         f"timed out after {timeout:.0f} s waiting for {what}" + (f": {last_error}" if last_error else "")
+    )
+
+
+# ── the register's state events, as enrollment publishes them ────────────────────────────────────────
+
+REGISTERED_AT = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
+
+
+def a_person(person_id: str, *, version: int = 1, name: str = "李四", **fields: Any) -> PersonChanged:
+    return PersonChanged(person_id=person_id, name=name, version=version, changed_at=REGISTERED_AT, **fields)
+
+
+def a_class(
+    class_id: str,
+    *,
+    version: int = 1,
+    required_hours: str = "24",
+    category: str = "development_targets",
+    year: int = 2026,
+    title: str = "2026年发展对象培训班",
+    **fields: Any,
+) -> ClassChanged:
+    return ClassChanged(
+        class_id=class_id,
+        title=title,
+        category=category,
+        year=year,
+        completion=CompletionCriteria(required_hours=Decimal(required_hours)),
+        version=version,
+        changed_at=REGISTERED_AT,
+        **fields,
+    )
+
+
+def a_session(
+    session_id: str,
+    class_id: str,
+    *,
+    starts_at: datetime,
+    minutes: int = 180,
+    hours: str = "4",
+    version: int = 1,
+    teaching_mode: str = "lecture",
+    **fields: Any,
+) -> SessionChanged:
+    return SessionChanged(
+        session_id=session_id,
+        class_id=class_id,
+        title=fields.pop("title", "党章专题讲授"),
+        teaching_mode=teaching_mode,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
+        hours=Decimal(hours),
+        version=version,
+        changed_at=REGISTERED_AT,
+        **fields,
+    )
+
+
+def an_enrollment(
+    class_id: str, person_id: str, *, status: str = "approved", version: int = 1, enrollment_id: str | None = None
+) -> EnrollmentChanged:
+    return EnrollmentChanged(
+        enrollment_id=enrollment_id or f"enrollment-{class_id}-{person_id}"[:64],
+        class_id=class_id,
+        person_id=person_id,
+        status=status,
+        version=version,
+        changed_at=REGISTERED_AT,
     )

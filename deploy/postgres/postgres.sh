@@ -4,7 +4,8 @@
 #                                       stdout is the admin URL (postgresql://postgres@127.0.0.1:<port>/postgres)
 #   deploy/postgres/postgres.sh stop    pg_ctl stop -m fast, then delete the cluster's directory
 # Environment: PG_PORT (default: the first free port from 55432 on; if set, that exact port must be free),
-#              PG_HOME (.cache/postgres).
+#              PG_HOME (.cache/postgres), PG_DURABLE (1: keep fsync and synchronous_commit on, as in production;
+#              benchmarks want it, tests do not).
 # Everything but the URL goes to stderr, so `url=$(postgres.sh start | tail -n1)` is all a caller needs.
 set -euo pipefail
 PATH=$PATH:/usr/sbin:/sbin # runuser and useradd, also where root's PATH is a user's
@@ -95,19 +96,19 @@ start() {
   dir=$(make_cluster_dir "$port")
   as_pg "$bindir/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
     || { cat "$dir/initdb.log" >&2; remove_cluster "$port"; die "initdb failed"; }
-  # Durability is pointless for a cluster that is deleted after the run; speed is what matters.
   # No Unix socket: its path length is limited and /var/run/postgresql may not exist; TCP is enough.
   cat >>"$dir/data/postgresql.conf" <<CONF
 
-# --- throwaway test cluster (deploy/postgres/postgres.sh) ---
+# --- throwaway cluster (deploy/postgres/postgres.sh) ---
 listen_addresses = '127.0.0.1'
 port = $port
 unix_socket_directories = ''
 max_connections = 200
-fsync = off
-synchronous_commit = off
-full_page_writes = off
 CONF
+  # Durability is pointless for a test cluster that is deleted after the run; a benchmark wants production's.
+  if [ "${PG_DURABLE:-0}" != 1 ]; then
+    printf 'fsync = off\nsynchronous_commit = off\nfull_page_writes = off\n' >>"$dir/data/postgresql.conf"
+  fi
   # -w: pg_ctl returns only once the server accepts connections (it pings it over TCP).
   if ! as_pg "$bindir/pg_ctl" start -D "$dir/data" -l "$dir/server.log" -w -t 60 >/dev/null; then
     tail -n 30 "$dir/server.log" >&2 || true

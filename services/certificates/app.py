@@ -9,7 +9,10 @@ from fastapi import FastAPI
 from services.certificates.api import router
 from services.certificates.handlers import handlers
 from services.certificates.settings import Settings
-from shared.events.contracts import CERTIFICATES_TOPIC, ENROLLMENT_TOPIC, EVALUATION_TOPIC, HOURS_TOPIC
+from shared.events.contracts.certificates import CERTIFICATES_TOPIC
+from shared.events.contracts.evaluation import EVALUATION_TOPIC
+from shared.events.contracts.hours import HOURS_TOPIC
+from shared.events.contracts.register import CLASSES_TOPIC, ENROLLMENTS_TOPIC, PERSONS_TOPIC
 from shared.service import ServiceDefinition, create_app, produced_by
 
 
@@ -24,7 +27,9 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         migrations_dir=Path(__file__).parent / "migrations",
         produces=produced_by(CERTIFICATES_TOPIC),
         consumes={
-            ENROLLMENT_TOPIC: "Classes (required 学时), persons (the holder's name) and enrollments.",
+            CLASSES_TOPIC: "Classes: what their certificates say, and what completing them takes.",
+            PERSONS_TOPIC: "Persons: the name a certificate carries.",
+            ENROLLMENTS_TOPIC: "Enrollments: only an approved learner is enrolled.",
             HOURS_TOPIC: "学时 credited to and reversed from a class.",
             EVALUATION_TOPIC: "Final assessments (结业考核); the latest one stands.",
         },

@@ -1,16 +1,23 @@
 """Certificates' event handlers: store the fact, then decide again for each learner and class it touches.
 
-Facts arrive from three topics in any order (hours before the class is known, an assessment before the
+Facts arrive from several topics in any order (hours before the class is known, an assessment before the
 enrollment, …). No handler waits for another: each stores what it heard and re-decides from everything known
 so far, in the same unit of work; a decision is taken once the class and the holder are known.
+
+A decision derives from its cause: the certificate number from a keyed hash of the learner, the class and how many
+certificates they held before, the dates from the time of the event that caused it. Replaying the topics decides
+the same certificates under the same numbers.
 """
 
 from __future__ import annotations
 
-import secrets
+import hashlib
+import hmac
+import random
+from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, func
 from sqlmodel import col, select
 
 from services.certificates.domain.completion import (
@@ -26,76 +33,60 @@ from services.certificates.domain.numbers import new_certificate_number
 from services.certificates.models import (
     Certificate,
     CertificateClass,
+    CertificateEnrollment,
     CertificatePerson,
     CertificateProgress,
     HoursEntry,
 )
-from shared.consumer import EventHandlers, Outcome
-from shared.db import utcnow
-from shared.events.contracts import (
-    AssessmentRecorded,
-    CertificateIssued,
-    CertificateRevoked,
-    ClassCreated,
-    HoursCredited,
-    HoursReversed,
-    PersonEnrolled,
-    PersonRegistered,
-)
+from shared.consumer import Delivery, EventHandlers, Outcome
+from shared.events.contracts.certificates import CertificateIssued, CertificateRevoked
+from shared.events.contracts.evaluation import AssessmentRecorded
+from shared.events.contracts.hours import HoursCredited, HoursReversed
+from shared.events.contracts.register import ClassChanged, EnrollmentChanged, PersonChanged
 from shared.events.envelope import CloudEvent
+from shared.projection import Projection, Projections
 from shared.unit_of_work import UnitOfWork
 
+
+async def _decide_for_class(uow: UnitOfWork, deliveries: Sequence[Delivery[ClassChanged]]) -> None:
+    for delivery in deliveries:
+        await _decide_for_all(uow, col(CertificateProgress.class_id) == delivery.data.class_id, delivery.event)
+
+
+async def _decide_for_person(uow: UnitOfWork, deliveries: Sequence[Delivery[PersonChanged]]) -> None:
+    for delivery in deliveries:
+        await _decide_for_all(uow, col(CertificateProgress.person_id) == delivery.data.person_id, delivery.event)
+
+
+async def _decide_for_enrollment(uow: UnitOfWork, deliveries: Sequence[Delivery[EnrollmentChanged]]) -> None:
+    for delivery in deliveries:
+        progress = await _locked_progress(uow, delivery.data.person_id, delivery.data.class_id)
+        await _decide(uow, progress, delivery.event)
+
+
+PROJECTIONS = Projections(
+    Projection(
+        ClassChanged,
+        CertificateClass,
+        computed={"required_hours": lambda c: c.completion.required_hours},
+        on_change=_decide_for_class,
+    ),
+    Projection(PersonChanged, CertificatePerson, on_change=_decide_for_person),
+    Projection(EnrollmentChanged, CertificateEnrollment, on_change=_decide_for_enrollment),
+)
 handlers = EventHandlers()
-
-# Certificate numbers must not be guessable. A collision of two numbers fails the unit of work on the primary
-# key; the consumer's retry draws a new one.
-_number_randomness = secrets.SystemRandom()
-
-
-@handlers.on(ClassCreated)
-async def on_class_created(uow: UnitOfWork, event: CloudEvent, data: ClassCreated) -> Outcome | None:
-    if await uow.session.get(CertificateClass, data.class_id) is not None:
-        return Outcome.DUPLICATE
-    uow.session.add(
-        CertificateClass(
-            class_id=data.class_id,
-            title=data.title,
-            category=data.category,
-            year=data.year,
-            required_hours=data.required_hours,
-        )
-    )
-    await _decide_for_all(uow, col(CertificateProgress.class_id) == data.class_id)
-    return None
-
-
-@handlers.on(PersonRegistered)
-async def on_person_registered(uow: UnitOfWork, event: CloudEvent, data: PersonRegistered) -> Outcome | None:
-    if await uow.session.get(CertificatePerson, data.person_id) is not None:
-        return Outcome.DUPLICATE
-    uow.session.add(CertificatePerson(person_id=data.person_id, name=data.name))
-    await _decide_for_all(uow, col(CertificateProgress.person_id) == data.person_id)
-    return None
-
-
-@handlers.on(PersonEnrolled)
-async def on_person_enrolled(uow: UnitOfWork, event: CloudEvent, data: PersonEnrolled) -> Outcome | None:
-    progress = await _locked_progress(uow, data.person_id, data.class_id)
-    if progress.enrolled:
-        return Outcome.DUPLICATE
-    progress.enrolled = True
-    return await _decide(uow, progress)
+PROJECTIONS.install(handlers)
 
 
 @handlers.on(HoursCredited)
 async def on_hours_credited(uow: UnitOfWork, event: CloudEvent, data: HoursCredited) -> Outcome | None:
-    return await _post_hours(uow, data.entry_id, data.person_id, data.class_id, data.hours)
+    return await _post_hours(uow, event, data.entry_id, data.person_id, data.class_id, data.hours)
 
 
 @handlers.on(HoursReversed)
 async def on_hours_reversed(uow: UnitOfWork, event: CloudEvent, data: HoursReversed) -> Outcome | None:
     return await _post_hours(
-        uow, data.entry_id, data.person_id, data.class_id, -data.hours, replaced_by=data.replaced_by_entry_id
+        uow, event, data.entry_id, data.person_id, data.class_id, -data.hours, replaced_by=data.replaced_by_entry_id
     )
 
 
@@ -110,11 +101,12 @@ async def on_assessment_recorded(uow: UnitOfWork, event: CloudEvent, data: Asses
     progress.assessment_id = data.assessment_id
     progress.assessment_passed = data.passed
     progress.assessed_at = data.assessed_at
-    return await _decide(uow, progress)
+    return await _decide(uow, progress, event)
 
 
-async def _post_hours(
+async def _post_hours(  # noqa: PLR0917 - the fields of a ledger line
     uow: UnitOfWork,
+    event: CloudEvent,
     entry_id: str,
     person_id: str,
     class_id: str | None,
@@ -132,7 +124,7 @@ async def _post_hours(
             entry_id=entry_id, person_id=person_id, class_id=class_id, hours=hours, replaced_by_entry_id=replaced_by
         )
     )
-    return await _decide(uow, await _locked_progress(uow, person_id, class_id))
+    return await _decide(uow, await _locked_progress(uow, person_id, class_id), event)
 
 
 async def _locked_progress(uow: UnitOfWork, person_id: str, class_id: str) -> CertificateProgress:
@@ -147,14 +139,14 @@ async def _locked_progress(uow: UnitOfWork, person_id: str, class_id: str) -> Ce
     return progress
 
 
-async def _decide_for_all(uow: UnitOfWork, learners: ColumnElement[bool]) -> None:
+async def _decide_for_all(uow: UnitOfWork, learners: ColumnElement[bool], cause: CloudEvent) -> None:
     """Decide again for the matching learners: those whose facts waited for the class or person just learned."""
     progress_rows = await uow.session.exec(select(CertificateProgress).where(learners).with_for_update())
     for progress in progress_rows.all():
-        await _decide(uow, progress)
+        await _decide(uow, progress, cause)
 
 
-async def _decide(uow: UnitOfWork, progress: CertificateProgress) -> Outcome | None:
+async def _decide(uow: UnitOfWork, progress: CertificateProgress, cause: CloudEvent) -> Outcome | None:
     """Issue or revoke the learner's certificate for the class as everything known now says.
 
     ``progress`` is locked: whatever another event about this learner and class committed is seen here.
@@ -164,6 +156,7 @@ async def _decide(uow: UnitOfWork, progress: CertificateProgress) -> Outcome | N
     holder = await uow.session.get(CertificatePerson, person_id)
     if training_class is None or holder is None:
         return Outcome.PARKED  # a certificate names its class and holder: decided once both are known
+    await uow.session.flush()  # hours entries added by this unit of work are summed too
     entries = await uow.session.exec(
         select(HoursEntry).where(HoursEntry.person_id == person_id, HoursEntry.class_id == class_id)
     )
@@ -171,10 +164,17 @@ async def _decide(uow: UnitOfWork, progress: CertificateProgress) -> Outcome | N
     credited = credited_hours(
         LedgerLine(entry.entry_id, entry.hours, entry.replaced_by_entry_id) for entry in entries.all()
     )
+    enrollment = (
+        await uow.session.exec(
+            select(CertificateEnrollment).where(
+                CertificateEnrollment.person_id == person_id, CertificateEnrollment.class_id == class_id
+            )
+        )
+    ).first()
     completion = decide_completion(
         LearnerFacts(
             required_hours=training_class.required_hours,
-            enrolled=progress.enrolled,
+            enrolled=enrollment is not None and enrollment.status == "approved",
             credited_hours=credited,
             assessment_passed=progress.assessment_passed,
         )
@@ -190,41 +190,65 @@ async def _decide(uow: UnitOfWork, progress: CertificateProgress) -> Outcome | N
     ).first()
     match certificate_action(completion, holds_valid_certificate=valid is not None):
         case CertificateAction.ISSUE:
-            _issue(uow, training_class, holder, credited)
+            await _issue(uow, training_class, holder, credited, cause)
         case CertificateAction.REVOKE:
             assert valid is not None  # revoking is only ever the answer for a valid certificate
-            _revoke(uow, valid, completion.reason)
+            _revoke(uow, valid, completion.reason, cause)
         case CertificateAction.NONE:
             pass
     return None
 
 
-def _issue(uow: UnitOfWork, training_class: CertificateClass, holder: CertificatePerson, hours: Decimal) -> None:
+async def _issue(
+    uow: UnitOfWork, training_class: CertificateClass, holder: CertificatePerson, hours: Decimal, cause: CloudEvent
+) -> None:
+    held_before = (
+        await uow.session.exec(
+            select(func.count())
+            .select_from(Certificate)
+            .where(Certificate.person_id == holder.person_id, Certificate.class_id == training_class.class_id)
+        )
+    ).one()
     certificate = Certificate(
-        certificate_number=new_certificate_number(training_class.year, _number_randomness),
+        certificate_number=new_certificate_number(
+            training_class.year, _randomness(holder.person_id, training_class.class_id, held_before)
+        ),
         person_id=holder.person_id,
         class_id=training_class.class_id,
         holder_name=holder.name,
         class_title=training_class.title,
         category=training_class.category,
         hours=hours,
-        issued_at=utcnow(),
+        issued_at=cause.time,
     )
     uow.session.add(certificate)
-    uow.emit(CertificateIssued.model_validate(certificate, from_attributes=True))
+    uow.emit(CertificateIssued.model_validate(certificate, from_attributes=True), cause=cause)
 
 
-def _revoke(uow: UnitOfWork, certificate: Certificate, reason: str) -> None:
-    revoked_at = utcnow()
-    certificate.revoked_at = revoked_at
+def _revoke(uow: UnitOfWork, certificate: Certificate, reason: str, cause: CloudEvent) -> None:
+    certificate.revoked_at = cause.time
     certificate.revocation_reason = reason
+    certificate.revision += 1
     uow.session.add(certificate)
     uow.emit(
         CertificateRevoked(
             certificate_number=certificate.certificate_number,
+            revision=certificate.revision,
             person_id=certificate.person_id,
             class_id=certificate.class_id,
             reason=reason,
-            revoked_at=revoked_at,
-        )
+            revoked_at=cause.time,
+        ),
+        cause=cause,
     )
+
+
+# Certificate numbers must not be guessable, and a replay must derive the same ones: their random part is drawn
+# from a generator seeded with a keyed hash (the key is the deployment's secret) of the learner, the class and how
+# many certificates the learner held in it before.
+_NUMBER_KEY = b"dangxiao-certificate-numbers"
+
+
+def _randomness(person_id: str, class_id: str, held_before: int) -> random.Random:
+    seed = hmac.new(_NUMBER_KEY, f"{person_id}\n{class_id}\n{held_before}".encode(), hashlib.sha256).digest()
+    return random.Random(seed)

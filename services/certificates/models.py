@@ -1,6 +1,7 @@
 """Certificates' tables and API schemas.
 
-The first four tables are the facts certificates has heard, kept just as needed to decide completion; the
+Classes, persons and enrollments are projections of the register; progress and hours entries are the facts
+certificates has heard from evaluation and the ledger, kept just as needed to decide completion; the
 ``certificate`` table is what it decided. Facts arrive in any order, so none of them refers to another by key.
 """
 
@@ -11,36 +12,51 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from sqlalchemy import Index, Numeric, String, text
+from sqlalchemy import Index, Numeric, text
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime
-from shared.events.contracts import CATEGORY_LABELS, ClassCategory
+from shared.vocabulary import category_label
 
 
 class CertificateClass(SQLModel, table=True):
-    """A training class (培训班), from ClassCreated."""
+    """A training class (培训班), projected from the register: what its certificate says and what it takes."""
 
     __tablename__ = "certificate_class"
 
     class_id: str = Field(primary_key=True, max_length=64)
+    version: int
     title: str = Field(max_length=200)
-    category: ClassCategory = Field(sa_type=String(40))
+    category: str = Field(max_length=64)
     year: int
     required_hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
 
 
 class CertificatePerson(SQLModel, table=True):
-    """A person (工号/学号) and the name their certificates carry, from PersonRegistered."""
+    """A person (工号/学号) and the name their certificates carry, projected from the register."""
 
     __tablename__ = "certificate_person"
 
     person_id: str = Field(primary_key=True, max_length=64)
+    version: int
     name: str = Field(max_length=100)
 
 
+class CertificateEnrollment(SQLModel, table=True):
+    """A person's enrollment in a class, projected from the register: only an approved one is enrolled."""
+
+    __tablename__ = "certificate_enrollment"
+    __table_args__ = (Index("ix_certificate_enrollment_learner", "person_id", "class_id"),)
+
+    enrollment_id: str = Field(primary_key=True, max_length=64)
+    version: int
+    class_id: str = Field(max_length=64)
+    person_id: str = Field(max_length=64)
+    status: str = Field(max_length=64)
+
+
 class CertificateProgress(SQLModel, table=True):
-    """One learner in one class: enrolled or not, and the final assessment (结业考核) that stands.
+    """One learner in one class: the final assessment (结业考核) that stands.
 
     Every decision about a learner in a class is taken holding a lock on this row, so two events about the same
     learner and class are decided one after the other, the second seeing the facts of the first.
@@ -50,7 +66,6 @@ class CertificateProgress(SQLModel, table=True):
 
     person_id: str = Field(primary_key=True, max_length=64)
     class_id: str = Field(primary_key=True, max_length=64, index=True)
-    enrolled: bool = False
     assessment_id: str | None = Field(default=None, max_length=64)
     assessment_passed: bool | None = None
     assessed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -81,11 +96,12 @@ class CertificateBase(SQLModel):
     # What the certificate says, as it was when issued.
     holder_name: str = Field(max_length=100)
     class_title: str = Field(max_length=200)
-    category: ClassCategory = Field(sa_type=String(40))
+    category: str = Field(max_length=64)
     hours: Decimal = Field(sa_type=Numeric(7, 2), description="学时 credited when the certificate was issued")
     issued_at: datetime = Field(sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revocation_reason: str | None = Field(default=None, max_length=500)
+    revision: int = Field(default=1, description="counts the certificate's changes; issuing is the first")
 
 
 class Certificate(CertificateBase, table=True):
@@ -110,7 +126,7 @@ class Certificate(CertificateBase, table=True):
 
     @property
     def category_label(self) -> str:
-        return CATEGORY_LABELS[self.category]
+        return category_label(self.category)
 
 
 class CertificatePublic(CertificateBase):

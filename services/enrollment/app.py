@@ -8,17 +8,20 @@ from fastapi import FastAPI
 
 from services.enrollment.api import router
 from services.enrollment.settings import Settings
-from shared.events.contracts import ENROLLMENT_TOPIC
+from shared.events.contracts.register import REGISTER_EVENTS
 from shared.service import ServiceDefinition, create_app, produced_by
 
 
 def define(settings: Settings | None = None) -> ServiceDefinition:
     return ServiceDefinition(
         title="dangxiao enrollment",
-        description=f"Classes (培训班), sessions, persons and enrollments; publishes them on `{ENROLLMENT_TOPIC}`.",
+        description=(
+            "The school's register: persons, organisation, courses, teachers, classes (培训班), sessions and "
+            "enrollments; publishes each entity's state on its own log-compacted topic."
+        ),
         settings=settings or Settings(),
         migrations_dir=Path(__file__).parent / "migrations",
-        produces=produced_by(ENROLLMENT_TOPIC),
+        produces=produced_by(*(model.topic for model in REGISTER_EVENTS)),
         routers=[router],
     )
 

@@ -1,10 +1,12 @@
-"""Enrollment commands: each changes state and records the events it causes, in the caller's unit of work."""
+"""Enrollment commands: each changes state and records the state event of what it changed, in the caller's unit of
+work. A change of a row grows its version by one; its event carries the whole row."""
 
 from __future__ import annotations
 
 from sqlmodel import select
 
 from services.enrollment.domain.sessions import session_hours_problem
+from services.enrollment.events import class_changed, enrollment_changed, person_changed, session_changed
 from services.enrollment.models import (
     ClassCreate,
     ClassSession,
@@ -16,7 +18,6 @@ from services.enrollment.models import (
     TrainingClass,
 )
 from shared.errors import CommandRejected, Conflict, NotFound
-from shared.events.contracts import ClassCreated, PersonEnrolled, PersonRegistered, SessionScheduled
 from shared.ids import new_id
 from shared.unit_of_work import UnitOfWork
 
@@ -28,7 +29,7 @@ async def create_class(uow: UnitOfWork, command: ClassCreate) -> TrainingClass:
     training_class = TrainingClass(class_id=class_id, **command.model_dump(exclude={"sessions", "class_id"}))
     uow.session.add(training_class)
     await uow.session.flush()  # the class row before its sessions' rows (foreign key)
-    uow.emit(ClassCreated.model_validate(training_class, from_attributes=True))
+    uow.emit(class_changed(training_class))
     for session in command.sessions:
         await _schedule(uow, training_class.class_id, session)
     return training_class
@@ -40,7 +41,10 @@ async def schedule_session(uow: UnitOfWork, class_id: str, command: SessionCreat
 
 
 async def _schedule(uow: UnitOfWork, class_id: str, command: SessionCreate) -> ClassSession:
-    problem = session_hours_problem(command.duration_minutes, command.hours)
+    if command.ends_at <= command.starts_at:
+        raise CommandRejected(f"session {command.title!r}: it must end after it starts")
+    minutes = int((command.ends_at - command.starts_at).total_seconds() // 60)
+    problem = session_hours_problem(minutes, command.hours)
     if problem:
         raise CommandRejected(f"session {command.title!r}: {problem}")
     session_id = command.session_id or new_id("session")
@@ -48,16 +52,16 @@ async def _schedule(uow: UnitOfWork, class_id: str, command: SessionCreate) -> C
         raise Conflict(f"session {session_id} already exists")
     session = ClassSession(session_id=session_id, class_id=class_id, **command.model_dump(exclude={"session_id"}))
     uow.session.add(session)
-    uow.emit(SessionScheduled.model_validate(session, from_attributes=True))
+    uow.emit(session_changed(session))
     return session
 
 
 async def register_person(uow: UnitOfWork, command: PersonCreate) -> Person:
     if await uow.session.get(Person, command.person_id) is not None:
         raise Conflict(f"person {command.person_id} is already registered")
-    person = Person.model_validate(command)
+    person = Person.model_validate(command.model_dump(mode="json"))
     uow.session.add(person)
-    uow.emit(PersonRegistered.model_validate(person, from_attributes=True))
+    uow.emit(person_changed(person))
     return person
 
 
@@ -72,7 +76,7 @@ async def enroll_person(uow: UnitOfWork, class_id: str, command: EnrollmentCreat
         raise Conflict(f"person {command.person_id} is already enrolled in class {class_id}")
     enrollment = Enrollment(enrollment_id=new_id("enrollment"), class_id=class_id, person_id=command.person_id)
     uow.session.add(enrollment)
-    uow.emit(PersonEnrolled.model_validate(enrollment, from_attributes=True))
+    uow.emit(enrollment_changed(enrollment))
     return enrollment
 
 

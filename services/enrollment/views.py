@@ -16,7 +16,7 @@ from services.enrollment.models import (
     TrainingClass,
 )
 from shared.errors import NotFound
-from shared.events.contracts import CATEGORY_LABELS
+from shared.vocabulary import category_label
 
 
 async def class_view(session: AsyncSession, class_id: str) -> ClassPublic:
@@ -30,7 +30,7 @@ async def class_view(session: AsyncSession, class_id: str) -> ClassPublic:
     ).all()
     return ClassPublic(
         **training_class.model_dump(),
-        category_label=CATEGORY_LABELS[training_class.category],
+        category_label=category_label(training_class.category),
         sessions=[SessionPublic.model_validate(s, from_attributes=True) for s in sessions],
         scheduled_hours=sum((s.hours for s in sessions), Decimal(0)),
     )

@@ -9,7 +9,8 @@ from fastapi import FastAPI
 from services.evaluation.api import router
 from services.evaluation.handlers import handlers
 from services.evaluation.settings import Settings
-from shared.events.contracts import ENROLLMENT_TOPIC, EVALUATION_TOPIC
+from shared.events.contracts.evaluation import EVALUATION_TOPIC
+from shared.events.contracts.register import CLASSES_TOPIC, ENROLLMENTS_TOPIC
 from shared.service import ServiceDefinition, create_app, produced_by
 
 
@@ -20,7 +21,10 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         settings=settings or Settings(),
         migrations_dir=Path(__file__).parent / "migrations",
         produces=produced_by(EVALUATION_TOPIC),
-        consumes={ENROLLMENT_TOPIC: "Classes and enrollments: who may be assessed in which class."},
+        consumes={
+            CLASSES_TOPIC: "Classes: which exist, and who manages them.",
+            ENROLLMENTS_TOPIC: "Enrollments: who may be assessed in which class.",
+        },
         handlers=handlers,
         routers=[router],
     )

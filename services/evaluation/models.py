@@ -1,6 +1,6 @@
 """Evaluation's tables and API schemas (Base -> Create -> table -> Public).
 
-Classes and enrollments are evaluation's own copies of what enrollment published: just enough to know who may be
+Classes and enrollments are projections of the register (``shared.projection``): just enough to know who may be
 assessed in which class. Assessments are the facts evaluation owns.
 """
 
@@ -9,32 +9,36 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Index, Numeric, UniqueConstraint
+from sqlalchemy import JSON, Index, Numeric
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
-from shared.events.contracts import Identifier
+from shared.events.contracts.common import Identifier
 
 
 class EvaluationClass(SQLModel, table=True):
-    """A training class (培训班) evaluation has heard of (ClassCreated)."""
+    """A training class (培训班), projected from the register: who manages it, whether it runs."""
 
     __tablename__ = "evaluation_class"
 
     class_id: str = Field(primary_key=True, max_length=64)
+    version: int
     title: str = Field(max_length=200)
-    known_since: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    manager_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    status: str = Field(max_length=64)
 
 
 class EvaluationEnrollment(SQLModel, table=True):
-    """A learner enrolled in a class (PersonEnrolled): only they can be assessed there."""
+    """A person's enrollment in a class, projected from the register: only the approved can be assessed."""
 
     __tablename__ = "evaluation_enrollment"
-    __table_args__ = (UniqueConstraint("class_id", "person_id"),)
+    __table_args__ = (Index("ix_evaluation_enrollment_learner", "class_id", "person_id"),)
 
     enrollment_id: str = Field(primary_key=True, max_length=64)
-    class_id: str = Field(index=True, max_length=64)
+    version: int
+    class_id: str = Field(max_length=64)
     person_id: str = Field(max_length=64)
+    status: str = Field(max_length=64)
 
 
 class AssessmentBase(SQLModel):

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 
-from services.hours import handlers, views
+from services.hours import views
 from services.hours.domain.ledger import ledger_year
+from services.hours.handlers.ingest import ingest_attendance
 from services.hours.models import IngestReport, PersonHoursPublic
 from shared.auth import Principal, Role, current_principal, require
 from shared.db import utcnow
@@ -48,7 +49,7 @@ async def receive_attendance(request: Request, runtime: Runtime, sender: Sender)
     if declared_length.isdigit() and int(declared_length) > MAX_BODY_BYTES:
         raise _too_large()  # refused before reading it
     documents = _events_in(request.headers.get("content-type"), await request.body())
-    return await execute(runtime, handlers.ingest_attendance, documents, runtime.settings.attendance_topic, sender)
+    return await execute(runtime, ingest_attendance, documents, runtime.settings.attendance_topic, sender)
 
 
 @router.get("/persons/{person_id}/hours", response_model=PersonHoursPublic, tags=["hours"])

@@ -9,7 +9,10 @@ from fastapi import FastAPI
 from services.hours.api import router
 from services.hours.handlers import handlers
 from services.hours.settings import Settings
-from shared.events.contracts import ATTENDANCE_TOPIC, ENROLLMENT_TOPIC, HOURS_TOPIC, contracts_on
+from shared.events.contracts import contracts_on
+from shared.events.contracts.attendance import ATTENDANCE_TOPIC
+from shared.events.contracts.hours import HOURS_TOPIC
+from shared.events.contracts.register import CLASSES_TOPIC, PERSONS_TOPIC, SESSIONS_TOPIC
 from shared.service import ServiceDefinition, create_app, produced_by
 
 
@@ -27,7 +30,9 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         migrations_dir=Path(__file__).parent / "migrations",
         produces={**produced_by(HOURS_TOPIC), attendance_topic: tuple(contracts_on(ATTENDANCE_TOPIC).values())},
         consumes={
-            ENROLLMENT_TOPIC: "keeps its own copy of the classes, sessions and persons the ledger refers to",
+            PERSONS_TOPIC: "projects the persons whose ledgers it keeps (status and positions, for requirements)",
+            CLASSES_TOPIC: "projects the classes sessions belong to (category, crediting rule)",
+            SESSIONS_TOPIC: "projects the sessions attendance is for (学时, length, teaching mode)",
             attendance_topic: "credits 学时 for attendance and takes back what voided attendance credited",
         },
         handlers=handlers,

@@ -1,55 +1,74 @@
 """Tables of the hours service and the schemas of its API.
 
-The hours service keeps its own copy of the classes, sessions and persons enrollment announces, every attendance
-it has applied (also those earning nothing), the attendance still waiting for what it refers to, and the ledger.
+The hours service keeps projections of the register's persons, classes and sessions (``shared.projection``), every
+attendance it has applied (also those earning nothing), the voids, the ledger, and per person and thing studied
+the state a settlement needs (``LedgerItem``), so that no event ever scans the ledger.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime
-from sqlalchemy import Column, ForeignKeyConstraint, Index, Numeric, String, Text
+from sqlalchemy import JSON, Column, Index, Numeric, String, Text
 from sqlmodel import Field, SQLModel
 
 from services.hours.domain.ledger import EntryKind
-from shared.db import UTCDateTime, utcnow
-from shared.events.contracts import EventReference
+from shared.db import UTCDateTime
+from shared.events.contracts.common import EventReference
+
+# ── projections of the register ──────────────────────────────────────────────────────────────────────
 
 
-class TrainingClass(SQLModel, table=True):
-    """A training class (培训班), as ``ClassCreated`` announced it."""
-
-    __tablename__ = "hours_class"
-
-    class_id: str = Field(primary_key=True, max_length=64)
-    title: str = Field(max_length=200)
-    year: int
-    required_hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
-
-
-class ClassSession(SQLModel, table=True):
-    """A session of a class, as ``SessionScheduled`` announced it; what the crediting rule needs of it."""
-
-    __tablename__ = "hours_session"
-
-    session_id: str = Field(primary_key=True, max_length=64)
-    class_id: str = Field(index=True, max_length=64)
-    starts_at: datetime = Field(sa_type=UTCDateTime)
-    duration_minutes: int
-    hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时 for full attendance")
-    year: int = Field(description="the ledger year of its start, in Beijing time")
-
-
-class Person(SQLModel, table=True):
-    """A person (工号/学号), as ``PersonRegistered`` announced them."""
+class ProjectedPerson(SQLModel, table=True):
+    """A person, as far as 学时 rules need them (no name: personal data stays in the register)."""
 
     __tablename__ = "hours_person"
 
     person_id: str = Field(primary_key=True, max_length=64)
-    name: str = Field(max_length=100)
+    version: int
+    unit_id: str | None = Field(default=None, max_length=64)
+    branch_id: str | None = Field(default=None, max_length=64)
+    statuses: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    positions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    active: bool = True
+
+
+class ProjectedClass(SQLModel, table=True):
+    """A training class (培训班): what the crediting rules and requirements need of it."""
+
+    __tablename__ = "hours_class"
+
+    class_id: str = Field(primary_key=True, max_length=64)
+    version: int
+    title: str = Field(max_length=200)
+    category: str = Field(max_length=64)
+    year: int
+    required_hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
+    crediting_rule: str | None = Field(default=None, max_length=64)
+    status: str = Field(max_length=64)
+
+
+class ProjectedSession(SQLModel, table=True):
+    """A session of a class: what the crediting rule needs of it."""
+
+    __tablename__ = "hours_session"
+
+    session_id: str = Field(primary_key=True, max_length=64)
+    version: int
+    class_id: str = Field(index=True, max_length=64)
+    teaching_mode: str = Field(max_length=64)
+    starts_at: datetime = Field(sa_type=UTCDateTime)
+    duration_minutes: int
+    hours: Decimal = Field(sa_type=Numeric(6, 2), description="学时 for full attendance")
+    year: int = Field(description="the ledger year of its start, in Beijing time")
+    status: str = Field(max_length=64)
+
+
+# ── what the ledger has seen and posted ──────────────────────────────────────────────────────────────
 
 
 class Attendance(SQLModel, table=True):
@@ -60,13 +79,15 @@ class Attendance(SQLModel, table=True):
 
     source: str = Field(primary_key=True, max_length=255)
     event_id: str = Field(primary_key=True, max_length=255)
-    person_id: str = Field(foreign_key="hours_person.person_id", max_length=64)
+    person_id: str = Field(max_length=64)
     item: str = Field(max_length=300, description="what was studied: session:… or activity:…:…")
-    session_id: str | None = Field(default=None, foreign_key="hours_session.session_id", max_length=64)
+    session_id: str | None = Field(default=None, max_length=64)
     activity_id: str | None = Field(default=None, max_length=64)
     activity_platform: str | None = Field(default=None, max_length=100)
     class_id: str | None = Field(default=None, max_length=64)
+    category: str | None = Field(default=None, max_length=64, description="of the class, for a session")
     year: int
+    trained_on: date = Field(description="the day of the training, in Beijing time")
     status: str = Field(max_length=20)
     channel: str = Field(max_length=10)
     minutes: int | None = None
@@ -75,7 +96,6 @@ class Attendance(SQLModel, table=True):
     credit_hours: Decimal = Field(sa_type=Numeric(6, 2))
     rule: str = Field(max_length=64)
     reason: str = Field(sa_column=Column(Text, nullable=False))
-    received_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
 
 
 class AttendanceVoid(SQLModel, table=True):
@@ -88,33 +108,14 @@ class AttendanceVoid(SQLModel, table=True):
     void_source: str = Field(max_length=255)
     void_event_id: str = Field(max_length=255)
     reason: str = Field(sa_column=Column(Text, nullable=False))
-    recorded_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
-
-
-class ParkedAttendance(SQLModel, table=True):
-    """An attendance for a session or person not known yet: kept as received until both are."""
-
-    __tablename__ = "parked_attendance"
-
-    source: str = Field(primary_key=True, max_length=255)
-    event_id: str = Field(primary_key=True, max_length=255)
-    person_id: str = Field(index=True, max_length=64)
-    session_id: str | None = Field(default=None, index=True, max_length=64)
-    event_json: str = Field(sa_column=Column(Text, nullable=False))
-    parked_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    voided_at: datetime = Field(sa_type=UTCDateTime, description="the time of the void event")
 
 
 class LedgerEntry(SQLModel, table=True):
     """One line of a person's 学时 ledger; never edited, only reversed by a later line."""
 
     __tablename__ = "ledger_entry"
-    __table_args__ = (
-        ForeignKeyConstraint(
-            ["attendance_source", "attendance_event_id"], ["attendance.source", "attendance.event_id"]
-        ),
-        Index("ix_ledger_entry_person_year", "person_id", "year"),
-        Index("ix_ledger_entry_person_item", "person_id", "item"),
-    )
+    __table_args__ = (Index("ix_ledger_entry_person_year", "person_id", "year"),)
 
     entry_id: str = Field(primary_key=True, max_length=64)
     person_id: str = Field(max_length=64)
@@ -125,31 +126,36 @@ class LedgerEntry(SQLModel, table=True):
     class_id: str | None = Field(default=None, max_length=64)
     session_id: str | None = Field(default=None, max_length=64)
     activity_id: str | None = Field(default=None, max_length=64)
+    channel: str = Field(max_length=10, description="offline (concentrated, 集中) or online (网络)")
+    category: str | None = Field(default=None, max_length=64)
+    trained_on: date = Field(description="the day of the training, in Beijing time")
     rule: str | None = Field(default=None, max_length=64, description="the crediting rule; credits only")
     reason: str = Field(sa_column=Column(Text, nullable=False))
     # The attendance a credit is for; a reversal names the same attendance as the credit it takes back.
     attendance_source: str = Field(max_length=255)
     attendance_event_id: str = Field(max_length=255)
     # Unique: a credit is taken back at most once, even when two instances race to do it.
-    reverses_entry_id: str | None = Field(default=None, foreign_key="ledger_entry.entry_id", unique=True, max_length=64)
-    recorded_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    reverses_entry_id: str | None = Field(default=None, unique=True, max_length=64)
+    # When the fact that posted the line happened (the attendance, or the void): replaying reproduces it.
+    posted_at: datetime = Field(sa_type=UTCDateTime)
 
     @property
     def attendance(self) -> EventReference:
         return EventReference(source=self.attendance_source, id=self.attendance_event_id)
 
 
-class IngestReceipt(SQLModel, table=True):
-    """An attendance event accepted over HTTP, by (source, id) and a digest of its content."""
+class LedgerItem(SQLModel, table=True):
+    """Per person and thing studied: the credit the ledger holds for it now (if any). A settlement reads this and
+    the item's few attendances, never the ledger."""
 
-    __tablename__ = "ingest_receipt"
+    __tablename__ = "ledger_item"
 
-    source: str = Field(primary_key=True, max_length=255)
-    event_id: str = Field(primary_key=True, max_length=255)
-    event_type: str = Field(max_length=200)
-    digest: str = Field(max_length=64)
-    received_by: str = Field(max_length=255, description="the subject of the sender's token")
-    received_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    person_id: str = Field(primary_key=True, max_length=64)
+    item: str = Field(primary_key=True, max_length=300)
+    standing_entry_id: str | None = Field(default=None, max_length=64)
+    standing_hours: Decimal | None = Field(default=None, sa_type=Numeric(6, 2))
+    standing_source: str | None = Field(default=None, max_length=255)
+    standing_event_id: str | None = Field(default=None, max_length=255)
 
 
 # ── API schemas ───────────────────────────────────────────────────────────────────────────────────────
@@ -164,7 +170,7 @@ class LedgerEntryPublic(SQLModel):
     activity_id: str | None
     rule: str | None
     reason: str
-    recorded_at: AwareDatetime
+    posted_at: AwareDatetime
     reverses_entry_id: str | None
 
 
@@ -195,7 +201,8 @@ class IngestResult(SQLModel):
     source: str | None = Field(description="as sent; null when the event did not name one")
     id: str | None = Field(description="as sent; null when the event did not name one")
     outcome: IngestOutcome
-    reason: str | None = Field(default=None, description="why it was rejected")
+    reason: str | None = Field(default=None, description="why it was rejected: a refusal code (docs/events.md)")
+    detail: str | None = Field(default=None, description="the refusal in words")
 
 
 class IngestReport(SQLModel):

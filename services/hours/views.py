@@ -11,7 +11,7 @@ from services.hours.models import (
     LedgerEntry,
     LedgerEntryPublic,
     PersonHoursPublic,
-    TrainingClass,
+    ProjectedClass,
 )
 
 
@@ -21,15 +21,15 @@ async def person_hours_view(session: AsyncSession, person_id: str, year: int) ->
         await session.exec(
             select(LedgerEntry)
             .where(col(LedgerEntry.person_id) == person_id, col(LedgerEntry.year) == year)
-            .order_by(col(LedgerEntry.recorded_at), col(LedgerEntry.entry_id))
+            .order_by(col(LedgerEntry.posted_at), col(LedgerEntry.kind).desc(), col(LedgerEntry.entry_id))
         )
     ).all()
     summed = totals(entries)
     classes = (
         await session.exec(
-            select(TrainingClass)
-            .where(col(TrainingClass.class_id).in_(summed.by_class))
-            .order_by(col(TrainingClass.class_id))
+            select(ProjectedClass)
+            .where(col(ProjectedClass.class_id).in_(summed.by_class))
+            .order_by(col(ProjectedClass.class_id))
         )
     ).all()
     return PersonHoursPublic(

@@ -11,11 +11,15 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
+import orjson
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
-from pydantic_core import PydanticSerializationError
+
+from shared.ids import derived_uuid
 
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
 # Well under Kafka's default record limit (1 MiB): an attendance is a few hundred bytes.
@@ -23,9 +27,11 @@ MAX_EVENT_BYTES = 64 * 1024
 BATCH_CONTENT_TYPE = "application/cloudevents-batch+json"
 JSON_CONTENT_TYPE = "application/json"
 
-# The event being handled right now; events it causes inherit its correlation id.
+# The HTTP request being served right now: events its command causes carry its id as their correlation id.
 current_correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("correlation_id", default=None)
-current_causation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("causation_id", default=None)
+# Event ids dangxiao derives (uuid5 of this namespace and what the event announces): replaying the topics that
+# caused an event derives the same id, so consumers downstream recognise it.
+EVENT_ID_NAMESPACE = uuid.UUID("6f1c9d2e-4b7a-5c3e-9a10-5d8f2b7e4c61")
 
 
 def _within_the_calendar_we_keep(moment: datetime) -> datetime:
@@ -68,16 +74,26 @@ class CloudEvent(BaseModel):
     data: Any = None
 
     def digest(self) -> str:
-        """What "the same content" means for a repeated (source, id): every attribute, normalised."""
-        canonical = json.dumps(self.model_dump(mode="json", exclude_none=True), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        """What "the same content" means for a repeated (source, id): every attribute, normalised, whichever
+        mode or door it came by. Raises ``ContractViolation`` for text that is not valid Unicode."""
+        return self._digest
+
+    @cached_property
+    def _digest(self) -> str:
+        try:
+            canonical = orjson.dumps(self.model_dump(mode="json", exclude_none=True), option=orjson.OPT_SORT_KEYS)
+        except (orjson.JSONEncodeError, UnicodeEncodeError) as error:
+            # JSON allows lone surrogates ("\ud800"); UTF-8, the inbox and Kafka do not.
+            raise ContractViolation("invalid-envelope", "the event holds text that is not valid Unicode") from error
+        return hashlib.sha256(canonical).hexdigest()
 
     def to_json(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()
 
 
 class EventData(BaseModel):
-    """Base of every event's ``data``: the type it travels as, its topic and which field is its key."""
+    """Base of every event's ``data``: the type it travels as, its topic, which field is its key, and what makes
+    it the event it is (its identity, from which its id derives)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -88,22 +104,48 @@ class EventData(BaseModel):
     def key(self) -> str:
         return str(getattr(self, self.key_field))
 
+    def identity(self) -> str:
+        """Names this one fact among all of its type (a ledger entry id, an entity and its version…).
 
-def new_event(data: EventData, *, source: str, subject: str | None = None) -> CloudEvent:
-    """A fresh event carrying ``data``; it continues the correlation of the event being handled, if any."""
-    event_id = str(uuid.uuid4())
-    return CloudEvent(
-        specversion="1.0",
-        id=event_id,
-        source=source,
-        type=data.event_type,
-        time=datetime.now(UTC),
-        subject=subject if subject is not None else data.key(),
-        datacontenttype=JSON_CONTENT_TYPE,
-        correlationid=current_correlation_id.get() or event_id,
-        causationid=current_causation_id.get(),
-        data=data.model_dump(mode="json"),
-    )
+        The same fact announced again has the same identity, hence the same event id; two facts never share one.
+        """
+        raise NotImplementedError(f"{type(self).__name__} must say what identifies it (EventData.identity)")
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """An event dangxiao emits, as the structured-mode JSON it publishes."""
+
+    id: str
+    type: str
+    payload: bytes
+
+
+def announce(data: EventData, *, source: str, cause: CloudEvent | None = None) -> Announcement:
+    """The event announcing ``data``, its id derived from what it announces.
+
+    An event caused by another takes its time and correlation from that cause, so replaying the causes derives
+    byte-identical events; one caused by an HTTP command happens now and carries the request's correlation id.
+    """
+    event_id = derived_uuid(EVENT_ID_NAMESPACE, f"{source}\n{data.event_type}\n{data.identity()}")
+    if cause is not None:
+        time, correlation, causation = cause.time, cause.correlationid or cause.id, cause.id
+    else:
+        time, correlation, causation = datetime.now(UTC), current_correlation_id.get() or event_id, None
+    # Written straight to JSON: every attribute is dangxiao's own, and ``data`` was validated when it was made.
+    document = {
+        "specversion": "1.0",
+        "id": event_id,
+        "source": source,
+        "type": data.event_type,
+        "time": time,
+        "subject": data.key(),
+        "datacontenttype": JSON_CONTENT_TYPE,
+        "correlationid": correlation,
+        **({"causationid": causation} if causation else {}),
+        "data": data.model_dump(mode="json"),
+    }
+    return Announcement(event_id, data.event_type, orjson.dumps(document, option=orjson.OPT_UTC_Z))
 
 
 def _validation_message(error: ValidationError) -> str:
@@ -115,40 +157,69 @@ def _validation_message(error: ValidationError) -> str:
 
 
 def parse_event(document: Any) -> CloudEvent:
-    """Validate a structured-mode event (already decoded JSON)."""
+    """Validate a structured-mode event that is already decoded JSON (the HTTP doors, binary-mode records)."""
     if not isinstance(document, dict):
         raise ContractViolation("not-a-cloudevent", "a structured CloudEvent must be a JSON object")
     try:
         event = CloudEvent.model_validate(document)
     except ValidationError as error:
         raise ContractViolation("invalid-envelope", _validation_message(error)) from error
-    try:
-        size = len(event.to_json())
-    except (UnicodeEncodeError, PydanticSerializationError) as error:
-        # JSON allows lone surrogates ("\ud800"); UTF-8, the inbox and Kafka do not.
-        raise ContractViolation("invalid-envelope", "the event holds text that is not valid Unicode") from error
+    event.digest()  # refuses text that is not valid Unicode
+    size = len(event.to_json())
     if size > MAX_EVENT_BYTES:
         raise ContractViolation("too-large", f"the event has {size} bytes; at most {MAX_EVENT_BYTES} are accepted")
     return event
 
 
-def _decode_json(raw: bytes | None, what: str) -> Any:
+def _text(raw: bytes | None, what: str) -> str:
     if raw is None:
         raise ContractViolation("empty-record", f"{what} is empty")
+    if len(raw) > MAX_EVENT_BYTES:
+        raise ContractViolation("too-large", f"{what} has {len(raw)} bytes; at most {MAX_EVENT_BYTES} are accepted")
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return raw.decode()
+    except UnicodeDecodeError as error:
+        raise ContractViolation(
+            "malformed-json", f"{what} is not UTF-8 text (byte {raw[error.start]:#04x} at position {error.start})"
+        ) from error
+
+
+def _decode_json(raw: bytes | None, what: str) -> Any:
+    try:
+        return json.loads(_text(raw, what))
+    except json.JSONDecodeError as error:
         raise ContractViolation("malformed-json", f"{what} is not valid JSON: {error}") from error
 
 
-def parse_kafka_record(value: bytes | None, headers: Sequence[tuple[str, bytes]]) -> CloudEvent:
-    """Read a CloudEvent from a Kafka record in structured or binary mode (CloudEvents Kafka binding)."""
+def _structured(raw: bytes | None, refusal: str) -> CloudEvent:
+    """A structured-mode record value, parsed and validated in one pass; ``refusal`` is the code of an envelope
+    that is JSON but not a valid CloudEvent."""
+    text = _text(raw, "the record value")
+    try:
+        event = CloudEvent.model_validate_json(text)
+    except ValidationError as error:
+        first = error.errors()[0]
+        if first["type"] == "json_invalid":
+            raise ContractViolation("malformed-json", f"the record value is not valid JSON: {first['msg']}") from error
+        if not first["loc"]:
+            raise ContractViolation("not-a-cloudevent", "a structured CloudEvent must be a JSON object") from error
+        raise ContractViolation(refusal, _validation_message(error)) from error
+    event.digest()  # refuses text that is not valid Unicode
+    return event
+
+
+def parse_kafka_record(value: bytes | None, headers: Sequence[tuple[str, bytes | None]]) -> CloudEvent:
+    """Read a CloudEvent from a Kafka record in structured or binary mode (CloudEvents Kafka binding).
+
+    A record labelled plain ``application/json`` without ``ce_`` headers is read as structured mode when its
+    value is a CloudEvent: that is what the official CloudEvents SDKs produce (``to_structured``).
+    """
     header_map: dict[str, str] = {}
     for name, raw in headers:
         try:
             header_map[name.lower()] = raw.decode() if raw is not None else ""
         except UnicodeDecodeError as error:
-            raise ContractViolation("malformed-header", f"header {name!r} is not UTF-8") from error
+            raise ContractViolation("malformed-header", f"header {name!r} is not UTF-8 text") from error
     content_type = header_map.get("content-type", "").split(";")[0].strip().lower()
 
     if "ce_specversion" in header_map:
@@ -162,7 +233,9 @@ def parse_kafka_record(value: bytes | None, headers: Sequence[tuple[str, bytes]]
         return parse_event(attributes)
 
     if content_type in ("", STRUCTURED_CONTENT_TYPE):
-        return parse_event(_decode_json(value, "the record value"))
+        return _structured(value, "invalid-envelope")
+    if content_type == JSON_CONTENT_TYPE:
+        return _structured(value, "not-a-cloudevent")
     raise ContractViolation(
         "not-a-cloudevent",
         f"content-type {content_type!r} without ce_ headers: neither structured nor binary CloudEvent",

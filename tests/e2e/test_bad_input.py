@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from shared.auth import Role
-from shared.events.contracts import AttendanceRecorded
+from shared.events.contracts.attendance import AttendanceRecorded
 from tests.e2e.system import System
 from tests.e2e.test_one_class import DOOR, attendance, open_class, total_reaches
 from tests.support import SERVICES, event_of, unique
@@ -64,7 +64,8 @@ async def test_a_batch_accepts_its_valid_events_once_and_names_what_it_rejects(s
         assert first.status_code == 202, first.text
         outcomes = [result["outcome"] for result in first.json()["results"]]
         assert outcomes == ["accepted", "rejected", "duplicate", "rejected", "accepted"]
-        assert "session_id" in first.json()["results"][1]["reason"]
+        assert first.json()["results"][1]["reason"] == "invalid-data"
+        assert "session_id" in first.json()["results"][1]["detail"]
 
         again = await ingest.post(
             "/attendance", json=batch, headers={"content-type": "application/cloudevents-batch+json"}
@@ -81,7 +82,7 @@ async def test_a_batch_accepts_its_valid_events_once_and_names_what_it_rejects(s
             "/attendance", json=conflicting, headers={"content-type": "application/cloudevents+json"}
         )
         assert conflict.json()["results"][0]["outcome"] == "rejected"
-        assert "conflict" in conflict.json()["results"][0]["reason"]
+        assert conflict.json()["results"][0]["reason"] == "conflicting-duplicate"
 
         wrong_type = await ingest.post("/attendance", content=b"{}", headers={"content-type": "text/plain"})
         assert wrong_type.status_code == 415

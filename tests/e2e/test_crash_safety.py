@@ -9,7 +9,7 @@ import pytest
 from aiokafka import ConsumerRecord
 
 from shared.auth import Role
-from shared.events.contracts import ENROLLMENT_TOPIC
+from shared.events.contracts.register import CLASSES_TOPIC
 from tests.conftest import CreateDatabase
 from tests.e2e.system import ServiceProcess, System, free_port, service_environment
 from tests.kafka import all_records, cloudevent_of, records_until
@@ -51,15 +51,15 @@ async def test_events_committed_before_a_crash_are_published_after_restart(
             )
             assert response.status_code == 201, response.text
         held_back.kill()
-        assert not [r for r in await all_records(kafka_bootstrap, ENROLLMENT_TOPIC) if about_the_class(r)]
+        assert not [r for r in await all_records(kafka_bootstrap, CLASSES_TOPIC) if about_the_class(r)]
 
         system.services["enrollment"] = restarted
         await system.start()
-        [published] = await records_until(kafka_bootstrap, ENROLLMENT_TOPIC, about_the_class)
+        [published] = await records_until(kafka_bootstrap, CLASSES_TOPIC, about_the_class)
     finally:
         held_back.stop()
         restarted.stop()
     event = cloudevent_of(published)
-    assert event["type"] == "dangxiao.enrollment.class_created.v1"
-    assert Decimal(event["data"]["required_hours"]) == 16
+    assert event["type"] == "dangxiao.enrollment.class_changed.v1"
+    assert Decimal(event["data"]["completion"]["required_hours"]) == 16
     assert published.key == class_id.encode()

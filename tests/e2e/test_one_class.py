@@ -13,7 +13,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from shared.auth import Role
-from shared.events.contracts import ATTENDANCE_TOPIC, AttendanceRecorded, AttendanceVoided
+from shared.events.contracts.attendance import ATTENDANCE_TOPIC, AttendanceRecorded, AttendanceVoided
 from shared.events.envelope import CloudEvent
 from tests.e2e.system import System
 from tests.kafka import header, producer, records_until, send_binary, send_raw, send_structured
@@ -58,9 +58,9 @@ async def open_class(
                     {
                         "session_id": session_id,
                         "title": f"专题讲授 {n}",
-                        "kind": "lecture",
+                        "teaching_mode": "lecture",
                         "starts_at": f"2026-12-{n:02d}T09:00:00+08:00",
-                        "duration_minutes": 180,
+                        "ends_at": f"2026-12-{n:02d}T12:00:00+08:00",
                         "hours": hours_each,
                     }
                     for n, session_id in enumerate(session_ids, start=1)
@@ -69,7 +69,7 @@ async def open_class(
         )
         assert created.status_code == 201, created.text
         registered = await enrollment.post(
-            "/persons", json={"person_id": person_id, "name": "张三", "unit": "党委办公室"}
+            "/persons", json={"person_id": person_id, "name": "张三", "unit_id": "dangwei-office"}
         )
         assert registered.status_code == 201, registered.text
         if enroll:

@@ -68,25 +68,33 @@ def default_port(name: str) -> int:
     return port
 
 
-def test_compose_runs_the_four_services_each_after_its_migrate_step(compose: dict[str, dict[str, Any]]) -> None:
+def test_compose_runs_the_four_services_each_after_its_migrate_and_topics_steps(
+    compose: dict[str, dict[str, Any]],
+) -> None:
     for name in SERVICES:
         assert name in compose, f"docker-compose.yml has no service {name!r}"
-        assert f"{name}-migrate" in compose, f"docker-compose.yml has no {name}-migrate step"
         depends_on = compose[name].get("depends_on") or {}
-        assert depends_on.get(f"{name}-migrate", {}).get("condition") == "service_completed_successfully"
+        for step, needs in (("migrate", "postgres"), ("topics", "kafka")):
+            assert f"{name}-{step}" in compose, f"docker-compose.yml has no {name}-{step} step"
+            assert depends_on.get(f"{name}-{step}", {}).get("condition") == "service_completed_successfully"
+            step_depends_on = compose[f"{name}-{step}"].get("depends_on") or {}
+            assert step_depends_on.get(needs, {}).get("condition") == "service_healthy"
         assert depends_on.get("kafka", {}).get("condition") == "service_healthy"
-        migrate_depends_on = compose[f"{name}-migrate"].get("depends_on") or {}
-        assert migrate_depends_on.get("postgres", {}).get("condition") == "service_healthy"
 
     # Nothing else runs service code: a fifth service would need its own checks here.
     running_code = {service_name for service_name, service in compose.items() if "-m" in command(service)}
-    assert running_code == set(SERVICES) | {f"{name}-migrate" for name in SERVICES}
+    assert running_code == set(SERVICES) | {f"{name}-{step}" for name in SERVICES for step in ("migrate", "topics")}
+
+
+def test_topics_are_never_created_by_a_client_touching_them(compose: dict[str, dict[str, Any]]) -> None:
+    assert environment(compose["kafka"]).get("KAFKA_AUTO_CREATE_TOPICS_ENABLE") == "false"
+    assert "auto.create.topics.enable=false" in (ROOT / "deploy" / "kafka" / "kafka.sh").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("name", SERVICES)
-@pytest.mark.parametrize("step", ["serve", "migrate"])
+@pytest.mark.parametrize("step", ["serve", "migrate", "topics"])
 def test_each_command_runs_an_existing_service_module(compose: dict[str, dict[str, Any]], name: str, step: str) -> None:
-    service = compose[name] if step == "serve" else compose[f"{name}-migrate"]
+    service = compose[name] if step == "serve" else compose[f"{name}-{step}"]
     assert command(service) == ["python", "-m", f"services.{name}", step]
     assert (ROOT / "services" / name / "__main__.py").is_file(), f"services/{name}/__main__.py is missing"
 

@@ -1,24 +1,31 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
 from services.enrollment import handlers
 from services.enrollment.domain import max_hours_for, session_hours_problem
-from services.enrollment.models import ClassCreate, EnrollmentCreate, PersonCreate, SessionCreate
+from services.enrollment.models import (
+    ClassCategory,
+    ClassCreate,
+    EnrollmentCreate,
+    PersonCreate,
+    SessionCreate,
+    TeachingMode,
+)
 from shared.errors import CommandRejected, Conflict, NotFound
-from shared.events.contracts import ClassCategory, SessionKind
 from tests.support import outbox_events, unit_of_work_factory
 
 
 def session(hours: str = "4", minutes: int = 180) -> SessionCreate:
+    starts_at = datetime(2026, 12, 1, 1, tzinfo=UTC)
     return SessionCreate(
         title="党章学习",
-        kind=SessionKind.LECTURE,
-        starts_at=datetime(2026, 12, 1, 1, tzinfo=UTC),
-        duration_minutes=minutes,
+        teaching_mode=TeachingMode.LECTURE,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(minutes=minutes),
         hours=Decimal(hours),
     )
 
@@ -54,14 +61,15 @@ async def test_creating_a_class_records_it_and_its_sessions_as_events(sqlite_dat
 
     events = await outbox_events(database)
     assert [e.type for e in events] == [
-        "dangxiao.enrollment.class_created.v1",
-        "dangxiao.enrollment.session_scheduled.v1",
-        "dangxiao.enrollment.session_scheduled.v1",
+        "dangxiao.enrollment.class_changed.v1",
+        "dangxiao.enrollment.session_changed.v1",
+        "dangxiao.enrollment.session_changed.v1",
     ]
-    assert events[0].data["class_id"] == created.class_id
-    assert events[0].data["required_hours"] == "24"
+    assert (events[0].data["class_id"], events[0].data["version"]) == (created.class_id, 1)
+    assert events[0].data["completion"]["required_hours"] == "24"
     assert {e.data["hours"] for e in events[1:]} == {"4", "2"}
-    assert all(e.subject == created.class_id for e in events)
+    assert events[0].subject == created.class_id  # each entity's events are keyed by its own id
+    assert [e.subject for e in events[1:]] == [e.data["session_id"] for e in events[1:]]
 
 
 async def test_a_rejected_command_leaves_no_class_and_no_event(sqlite_database) -> None:
@@ -94,8 +102,10 @@ async def test_enrolling_needs_a_known_class_and_person_and_happens_once(sqlite_
         with pytest.raises(Conflict, match="already registered"):
             await handlers.register_person(uow, PersonCreate(person_id="20260001", name="张三"))
 
-    enrolled = await outbox_events(database, "dangxiao.enrollment.person_enrolled.v1")
-    assert [(e.data["class_id"], e.data["person_id"]) for e in enrolled] == [(created.class_id, "20260001")]
+    enrolled = await outbox_events(database, "dangxiao.enrollment.enrollment_changed.v1")
+    assert [(e.data["class_id"], e.data["person_id"], e.data["status"]) for e in enrolled] == [
+        (created.class_id, "20260001", "approved")
+    ]
 
 
 async def test_the_timetable_may_name_classes_and_sessions_once(sqlite_database) -> None:
@@ -106,7 +116,7 @@ async def test_the_timetable_may_name_classes_and_sessions_once(sqlite_database)
         created = await handlers.create_class(uow, command)
         await uow.commit()
     assert created.class_id == "2026-FZDX-01"
-    [scheduled] = await outbox_events(database, "dangxiao.enrollment.session_scheduled.v1")
+    [scheduled] = await outbox_events(database, "dangxiao.enrollment.session_changed.v1")
     assert scheduled.data["session_id"] == "2026-FZDX-01-01"
 
     async with unit_of_work_factory(database)() as uow:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from shared.events.contracts import ATTENDANCE_TOPIC, AttendanceRecorded
+from shared.events.contracts.attendance import ATTENDANCE_TOPIC, AttendanceRecorded
 from shared.events.envelope import ContractViolation, parse_data, parse_event, parse_kafka_record
 from tests.support import binary_record, event_of, structured_record
 

@@ -8,8 +8,7 @@ import pytest
 from services.evaluation.handlers import handlers
 from shared.auth import Role
 from shared.db import Database
-from shared.events.contracts import ENROLLMENT_TOPIC, ClassCategory, ClassCreated, PersonEnrolled
-from tests.support import bearer, consumer_for, event_of, structured_record, unique
+from tests.support import a_class, an_enrollment, bearer, consumer_for, event_of, structured_record, unique
 from tests.unit.conftest import ServiceApi
 
 
@@ -23,16 +22,10 @@ async def known_class_with(database: Database, person_id: str) -> str:
     class_id = unique("class")
     consumer, _ = consumer_for(handlers, database, "evaluation")
     for fact in (
-        ClassCreated(
-            class_id=class_id,
-            title="青年骨干培训班",
-            category=ClassCategory.YOUNG_BACKBONE,
-            year=2026,
-            required_hours=8,
-        ),
-        PersonEnrolled(enrollment_id=unique("enrollment"), class_id=class_id, person_id=person_id),
+        a_class(class_id, title="青年骨干培训班", category="young_backbone", required_hours="8"),
+        an_enrollment(class_id, person_id),
     ):
-        await consumer.consume(structured_record(event_of(fact), ENROLLMENT_TOPIC))
+        await consumer.consume(structured_record(event_of(fact), fact.topic))
     return class_id
 
 

@@ -10,35 +10,33 @@ from services.evaluation.models import Assessment, AssessmentCreate
 from shared.consumer import Outcome
 from shared.db import Database
 from shared.errors import Conflict, NotFound
-from shared.events.contracts import (
-    ENROLLMENT_TOPIC,
-    AssessmentRecorded,
-    ClassCategory,
-    ClassCreated,
-    PersonEnrolled,
-    PersonRegistered,
-)
+from shared.events.contracts.evaluation import AssessmentRecorded
+from shared.events.contracts.register import ClassChanged, EnrollmentChanged
 from shared.events.envelope import EventData
-from tests.support import consumer_for, event_of, outbox_events, structured_record, unique, unit_of_work_factory
+from tests.support import (
+    a_class,
+    a_person,
+    an_enrollment,
+    consumer_for,
+    event_of,
+    outbox_events,
+    structured_record,
+    unique,
+    unit_of_work_factory,
+)
 
 
-def class_created(class_id: str) -> ClassCreated:
-    return ClassCreated(
-        class_id=class_id,
-        title="2026年入党积极分子培训班",
-        category=ClassCategory.ACTIVISTS,
-        year=2026,
-        required_hours=Decimal(24),
-    )
+def class_created(class_id: str, version: int = 1) -> ClassChanged:
+    return a_class(class_id, category="activists", title="2026年入党积极分子培训班", version=version)
 
 
-def enrolled(class_id: str, person_id: str) -> PersonEnrolled:
-    return PersonEnrolled(enrollment_id=unique("enrollment"), class_id=class_id, person_id=person_id)
+def enrolled(class_id: str, person_id: str, status: str = "approved", version: int = 1) -> EnrollmentChanged:
+    return an_enrollment(class_id, person_id, status=status, version=version)
 
 
 async def deliver(database: Database, *facts: EventData) -> list[Outcome]:
     consumer, _ = consumer_for(handlers.handlers, database, "evaluation")
-    return [await consumer.consume(structured_record(event_of(fact), ENROLLMENT_TOPIC)) for fact in facts]
+    return [await consumer.consume(structured_record(event_of(fact), fact.topic)) for fact in facts]
 
 
 async def record(database: Database, class_id: str, command: AssessmentCreate, by: str = "teacher-1") -> Assessment:
@@ -48,21 +46,32 @@ async def record(database: Database, class_id: str, command: AssessmentCreate, b
     return assessment
 
 
-async def test_evaluation_keeps_each_class_and_enrollment_once_and_ignores_the_rest(sqlite_database) -> None:
+async def test_evaluation_keeps_the_newest_state_of_each_class_and_enrollment_and_ignores_the_rest(
+    sqlite_database,
+) -> None:
     database = await sqlite_database("evaluation")
     class_id, person_id = unique("class"), unique("person")
-    enrollment = enrolled(class_id, person_id)
 
     outcomes = await deliver(
         database,
         class_created(class_id),
-        enrollment,
+        enrolled(class_id, person_id, status="applied"),
         class_created(class_id),
-        enrollment,
-        PersonRegistered(person_id=person_id, name="王五"),
+        enrolled(class_id, person_id, status="approved", version=2),
+        enrolled(class_id, person_id, status="applied"),
+        a_person(person_id, name="王五"),
     )
 
-    assert outcomes == [Outcome.APPLIED, Outcome.APPLIED, Outcome.DUPLICATE, Outcome.DUPLICATE, Outcome.IGNORED]
+    assert outcomes == [
+        Outcome.APPLIED,
+        Outcome.APPLIED,
+        Outcome.IGNORED,  # the same version again
+        Outcome.APPLIED,  # a newer one
+        Outcome.IGNORED,  # an older one, late
+        Outcome.IGNORED,  # persons are not evaluation's business
+    ]
+    assessment = await record(database, class_id, AssessmentCreate(person_id=person_id, passed=True))
+    assert assessment.person_id == person_id  # approved, as version 2 says
 
 
 async def test_an_assessment_of_an_enrolled_learner_is_recorded_and_published(sqlite_database) -> None:
@@ -101,6 +110,9 @@ async def test_only_learners_enrolled_in_a_class_known_to_evaluation_can_be_asse
         await record(database, other_class_id, AssessmentCreate(person_id=person_id, passed=True))
     with pytest.raises(Conflict, match="stranger is not enrolled"):
         await record(database, class_id, AssessmentCreate(person_id="stranger", passed=True))
+    await deliver(database, enrolled(class_id, person_id, status="withdrawn", version=2))
+    with pytest.raises(Conflict, match=f"person {person_id} is not enrolled in class {class_id}"):
+        await record(database, class_id, AssessmentCreate(person_id=person_id, passed=True))
 
     assert await outbox_events(database) == []
 

@@ -6,7 +6,8 @@ import json
 
 import jsonschema
 
-from shared.events.contracts import CONTRACTS, AttendanceRecorded
+from shared.events.contracts import CONTRACTS
+from shared.events.contracts.attendance import AttendanceRecorded
 from shared.events.export import ENVELOPE_SCHEMA, SCHEMA_DIR, main, schema_documents
 
 

@@ -57,7 +57,8 @@ async def test_a_batch_is_answered_event_by_event_and_only_valid_new_ones_are_fo
         (swipe.id, "duplicate"),
     ]
     assert body["results"][0]["reason"] is None
-    assert body["results"][1]["reason"].startswith("invalid-envelope: time:")
+    assert body["results"][1]["reason"] == "invalid-envelope"
+    assert body["results"][1]["detail"].startswith("time:")
     assert body["counts"] == {"accepted": 1, "duplicate": 1, "rejected": 1}
     assert [event.id for event in await outbox_events(api.database)] == [swipe.id]
 
@@ -79,7 +80,9 @@ async def test_one_event_in_structured_mode_is_accepted_then_a_duplicate(api: Ap
     again = await api.post(swipe.to_json(), STRUCTURED_CONTENT_TYPE, role=Role.ADMIN)
 
     assert [first.status_code, again.status_code] == [202, 202]
-    assert first.json()["results"] == [{"source": swipe.source, "id": swipe.id, "outcome": "accepted", "reason": None}]
+    assert first.json()["results"] == [
+        {"source": swipe.source, "id": swipe.id, "outcome": "accepted", "reason": None, "detail": None}
+    ]
     assert again.json()["results"][0]["outcome"] == "duplicate"
 
 

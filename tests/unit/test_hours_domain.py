@@ -26,7 +26,7 @@ from services.hours.domain.ledger import (
     settle,
     totals,
 )
-from shared.events.contracts import AttendanceStatus
+from shared.events.contracts.attendance import AttendanceStatus
 
 FOUR_HOUR_SESSION = ScheduledSession(hours=Decimal(4), duration_minutes=180)
 A = AttendanceRef("urn:dangxiao:door:building-3", "a")

@@ -11,13 +11,35 @@ from services.hours.app import define
 from services.hours.settings import Settings
 from shared.service import ServiceRuntime
 
+REGISTER = {f"dangxiao.enrollment.{entity}.v1" for entity in ("organisations", "persons", "courses", "teachers")} | {
+    "dangxiao.enrollment.classes.v1",
+    "dangxiao.enrollment.sessions.v1",
+    "dangxiao.enrollment.enrollments.v1",
+}
 EXPECTED = {
-    "enrollment": ({"dangxiao.enrollment.v1"}, set()),
-    "hours": ({"dangxiao.hours.v1", "dangxiao.attendance.v1"}, {"dangxiao.enrollment.v1", "dangxiao.attendance.v1"}),
-    "evaluation": ({"dangxiao.evaluation.v1"}, {"dangxiao.enrollment.v1"}),
+    "enrollment": (REGISTER, set()),
+    "hours": (
+        {"dangxiao.hours.v1", "dangxiao.attendance.v1"},
+        {
+            "dangxiao.enrollment.persons.v1",
+            "dangxiao.enrollment.classes.v1",
+            "dangxiao.enrollment.sessions.v1",
+            "dangxiao.attendance.v1",
+        },
+    ),
+    "evaluation": (
+        {"dangxiao.evaluation.v1"},
+        {"dangxiao.enrollment.classes.v1", "dangxiao.enrollment.enrollments.v1"},
+    ),
     "certificates": (
         {"dangxiao.certificates.v1"},
-        {"dangxiao.enrollment.v1", "dangxiao.hours.v1", "dangxiao.evaluation.v1"},
+        {
+            "dangxiao.enrollment.classes.v1",
+            "dangxiao.enrollment.persons.v1",
+            "dangxiao.enrollment.enrollments.v1",
+            "dangxiao.hours.v1",
+            "dangxiao.evaluation.v1",
+        },
     ),
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_CEILING, Decimal
 
-from shared.events.contracts import MINUTES_PER_TRAINING_HOUR
+from shared.events.contracts.common import MINUTES_PER_TRAINING_HOUR
 
 HALF = Decimal("0.5")
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
 
-from shared.events.contracts import MINUTES_PER_TRAINING_HOUR, AttendanceStatus
+from shared.events.contracts.attendance import AttendanceStatus
+from shared.events.contracts.common import MINUTES_PER_TRAINING_HOUR
 
 HALF = Decimal("0.5")
 CENT = Decimal("0.01")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo
 
 from services.hours.domain.crediting import CENT, Credit, hours_text
@@ -22,6 +22,11 @@ SCHOOL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 
 def ledger_year(moment: datetime) -> int:
     return moment.astimezone(SCHOOL_TIMEZONE).year
+
+
+def ledger_day(moment: datetime) -> date:
+    """The day something happened, as the school's calendar has it."""
+    return moment.astimezone(SCHOOL_TIMEZONE).date()
 
 
 class EntryKind(StrEnum):
@@ -39,9 +44,8 @@ def activity_item(platform: str, activity_id: str) -> str:
     return f"activity:{platform}:{activity_id}"
 
 
-@dataclass(frozen=True)
-class AttendanceRef:
-    """An attendance event by its CloudEvents identity."""
+class AttendanceRef(NamedTuple):
+    """An attendance event by its CloudEvents identity (a tuple: many are made and hashed per batch)."""
 
     source: str
     id: str

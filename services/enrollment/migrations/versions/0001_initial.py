@@ -1,8 +1,8 @@
-"""Classes, sessions, persons, enrollments; outbox and inbox.
+"""The enrollment service's tables, its inbox, outbox and parked events
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25
+Create Date: 2026-11-25 21:45:20.611573
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from alembic import op
 
 from shared.db import UTCDateTime
-from shared.migrations import create_messaging_tables
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -21,42 +20,139 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "inbox_record",
+        sa.Column("source", sa.String(length=255), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("digest", sa.String(length=64), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=False),
+        sa.Column("processed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("source", "event_id"),
+    )
+    op.create_table(
+        "outbox_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("topic", sa.String(length=200), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("published_at", UTCDateTime(), nullable=True),
+        sa.Column("failed_at", UTCDateTime(), nullable=True),
+        sa.Column("failure", sa.Text(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_message_unpublished", ["published_at", "id"], unique=False)
+
+    op.create_table(
+        "parked_event",
+        sa.Column("source", sa.String(length=255), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("waiting_for", sa.String(length=200), nullable=False),
+        sa.Column("event_type", sa.String(length=200), nullable=False),
+        sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("parked_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("source", "event_id", "waiting_for"),
+    )
+    with op.batch_alter_table("parked_event", schema=None) as batch_op:
+        batch_op.create_index("ix_parked_event_waiting_for", ["waiting_for"], unique=False)
+
+    op.create_table(
+        "person",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("unit_id", sa.String(length=64), nullable=True),
+        sa.Column("branch_id", sa.String(length=64), nullable=True),
+        sa.Column("statuses", sa.JSON(), nullable=False),
+        sa.Column("positions", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("person_id"),
+    )
+    op.create_table(
         "training_class",
-        sa.Column("class_id", sa.String(64), primary_key=True),
-        sa.Column("title", sa.String(200), nullable=False),
-        sa.Column("category", sa.String(40), nullable=False),
-        sa.Column("year", sa.Integer, nullable=False),
-        sa.Column("required_hours", sa.Numeric(6, 2), nullable=False),
-        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("category", sa.String(length=64), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("required_hours", sa.Numeric(precision=6, scale=2), nullable=False),
+        sa.Column("max_absence_share", sa.Numeric(precision=5, scale=4), nullable=True),
+        sa.Column("assessment_required", sa.Boolean(), nullable=False),
+        sa.Column("survey_required", sa.Boolean(), nullable=False),
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.PrimaryKeyConstraint("class_id"),
     )
     op.create_table(
         "class_session",
-        sa.Column("session_id", sa.String(64), primary_key=True),
-        sa.Column("class_id", sa.String(64), sa.ForeignKey("training_class.class_id"), nullable=False, index=True),
-        sa.Column("title", sa.String(200), nullable=False),
-        sa.Column("kind", sa.String(20), nullable=False),
-        sa.Column("starts_at", UTCDateTime, nullable=False),
-        sa.Column("duration_minutes", sa.Integer, nullable=False),
-        sa.Column("hours", sa.Numeric(6, 2), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("teaching_mode", sa.String(length=40), nullable=False),
+        sa.Column("starts_at", UTCDateTime(), nullable=False),
+        sa.Column("ends_at", UTCDateTime(), nullable=False),
+        sa.Column("hours", sa.Numeric(precision=6, scale=2), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=True),
+        sa.Column("session_id", sa.String(length=64), nullable=False),
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"],
+            ["training_class.class_id"],
+        ),
+        sa.PrimaryKeyConstraint("session_id"),
     )
-    op.create_table(
-        "person",
-        sa.Column("person_id", sa.String(64), primary_key=True),
-        sa.Column("name", sa.String(100), nullable=False),
-        sa.Column("unit", sa.String(200), nullable=True),
-        sa.Column("registered_at", UTCDateTime, nullable=False),
-    )
+    with op.batch_alter_table("class_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_class_session_class_id"), ["class_id"], unique=False)
+
     op.create_table(
         "enrollment",
-        sa.Column("enrollment_id", sa.String(64), primary_key=True),
-        sa.Column("class_id", sa.String(64), sa.ForeignKey("training_class.class_id"), nullable=False, index=True),
-        sa.Column("person_id", sa.String(64), sa.ForeignKey("person.person_id"), nullable=False, index=True),
-        sa.Column("enrolled_at", UTCDateTime, nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("enrollment_id", sa.String(length=64), nullable=False),
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("enrolled_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"],
+            ["training_class.class_id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.person_id"],
+        ),
+        sa.PrimaryKeyConstraint("enrollment_id"),
         sa.UniqueConstraint("class_id", "person_id"),
     )
-    create_messaging_tables()
+    with op.batch_alter_table("enrollment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_enrollment_class_id"), ["class_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_enrollment_person_id"), ["person_id"], unique=False)
 
 
 def downgrade() -> None:
-    for table in ("inbox_record", "outbox_message", "enrollment", "person", "class_session", "training_class"):
-        op.drop_table(table)
+    with op.batch_alter_table("enrollment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_enrollment_person_id"))
+        batch_op.drop_index(batch_op.f("ix_enrollment_class_id"))
+
+    op.drop_table("enrollment")
+    with op.batch_alter_table("class_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_class_session_class_id"))
+
+    op.drop_table("class_session")
+    op.drop_table("training_class")
+    op.drop_table("person")
+    with op.batch_alter_table("parked_event", schema=None) as batch_op:
+        batch_op.drop_index("ix_parked_event_waiting_for")
+
+    op.drop_table("parked_event")
+    with op.batch_alter_table("outbox_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_outbox_message_unpublished")
+
+    op.drop_table("outbox_message")
+    op.drop_table("inbox_record")

@@ -1,0 +1,235 @@
+"""Replaying the topics gives the same books, and a crash in the middle of a batch loses and doubles nothing.
+
+These tests run on a broker of their own: they compare everything a service holds with what its topics say.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from sqlalchemy import MetaData
+
+from shared.auth import Role
+from shared.events.contracts.attendance import ATTENDANCE_TOPIC, AttendanceRecorded
+from shared.migrations import metadata_of
+from tests.conftest import CreateDatabase
+from tests.e2e.system import ServiceProcess, System, free_port, service_environment
+from tests.e2e.test_one_class import attendance, open_class, total_reaches
+from tests.kafka import dedicated_broker, producer, send_structured
+from tests.support import ROOT, SERVICES, event_of, eventually, unique
+
+pytestmark = pytest.mark.e2e
+
+# Columns that say when this process did something, not what the facts are: they differ in any replay.
+OPERATIONAL = {"processed_at", "created_at", "published_at", "parked_at", "id"}
+
+
+@pytest.fixture(scope="module")
+async def broker(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    async with dedicated_broker(tmp_path_factory.mktemp("broker")) as bootstrap:
+        yield bootstrap
+
+
+async def new_system(broker: str, create_postgres_database: CreateDatabase, workdir: Path, **extra: str) -> System:
+    system = System()
+    suffix = unique("rebuild")
+    for name in SERVICES:
+        system.services[name] = ServiceProcess(
+            name=name,
+            port=free_port(),
+            env=service_environment(
+                name,
+                kafka_bootstrap=broker,
+                database_url=await create_postgres_database(name),
+                group_suffix=suffix,
+                **extra,
+            ),
+            log_path=workdir / f"{name}.log",
+        )
+    return system
+
+
+async def books(database_url: str, service: str) -> dict[str, str]:
+    """Per table, a digest of every row (without the operational columns); the outbox by event id and payload."""
+    connection = await asyncpg.connect(database_url)
+    try:
+        digests = {}
+        metadata: MetaData = metadata_of(service)
+        for table in metadata.sorted_tables:
+            columns = [column.name for column in table.columns if column.name not in OPERATIONAL]
+            if table.name == "alembic_version" or not columns:
+                continue
+            order = ", ".join(f"{column}::text" for column in columns)  # json has no ordering of its own
+            rows = await connection.fetch(f"SELECT {', '.join(columns)} FROM {table.name} ORDER BY {order}")
+            digests[table.name] = hashlib.sha256(repr([tuple(row) for row in rows]).encode()).hexdigest()
+        return digests
+    finally:
+        await connection.close()
+
+
+def rebuild(service: ServiceProcess) -> str:
+    finished = subprocess.run(
+        [sys.executable, "-m", f"services.{service.name}", "rebuild"],
+        cwd=ROOT,
+        env=service.env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    return finished.stderr
+
+
+async def settled(system: System, service: str) -> None:
+    """Wait until the service has nothing of its own left to publish."""
+
+    async def outbox_empty() -> bool:
+        async with system.client(service) as client:
+            metrics = (await client.get("/metrics")).text
+        return f'dangxiao_outbox_backlog{{service="{service}"}} 0.0' in metrics
+
+    await eventually(outbox_empty, what=f"{service}'s outbox to drain")
+
+
+async def test_rebuilding_hours_and_certificates_from_the_topics_gives_the_live_books(
+    broker: str, create_postgres_database: CreateDatabase, tmp_path: Path
+) -> None:
+    system = await new_system(broker, create_postgres_database, tmp_path)
+    await system.start()
+    try:
+        # A realistic month of one class: six sessions, three learners; one learner's attendance reported
+        # before the class exists; a correction; a void that costs a certificate; online study.
+        early = unique("2026")
+        async with producer(broker) as kafka:
+            await send_structured(kafka, ATTENDANCE_TOPIC, attendance(early, "2026-RB-01-01", minutes=170), key=early)
+            cohorts = [await open_class(system, sessions=6, class_id="2026-RB-01", person_id=early)]
+            for _ in range(2):
+                cohorts.append(await open_class(system, sessions=6, class_id=None, person_id=None))
+            sent: list[Any] = []
+            for cohort in cohorts:
+                for session_id in cohort.session_ids:
+                    if cohort.person_id == early and session_id.endswith("-01"):
+                        continue
+                    record = attendance(cohort.person_id, session_id, minutes=180)
+                    sent.append(record)
+                    await send_structured(kafka, ATTENDANCE_TOPIC, record, key=cohort.person_id)
+            for cohort in cohorts:
+                await total_reaches(system, cohort.person_id, "24")
+            for cohort in cohorts:
+                async with system.client("evaluation", Role.TEACHER, "teacher-1") as evaluation:
+                    assessed = await evaluation.post(
+                        f"/classes/{cohort.class_id}/assessments", json={"person_id": cohort.person_id, "passed": True}
+                    )
+                    assert assessed.status_code == 201, assessed.text
+            await settled(system, "evaluation")
+            await settled(system, "certificates")
+            voided = sent[-1]
+            void = attendance(voided.subject or "", "x").model_copy(
+                update={
+                    "type": "dangxiao.attendance.voided.v1",
+                    "data": {"voids": {"source": voided.source, "id": voided.id}, "reason": "代签"},
+                }
+            )
+            await send_structured(kafka, ATTENDANCE_TOPIC, void, key=voided.subject or "")
+            await total_reaches(system, cohorts[-1].person_id, "20")
+        for service in ("hours", "certificates"):
+            await settled(system, service)
+        await asyncio.sleep(1)  # the certificates' consumer commits its last offsets
+
+        live = {
+            name: await books(system.services[name].env["DANGXIAO_DATABASE_URL"], name)
+            for name in ("hours", "certificates")
+        }
+        assert live["certificates"]["certificate"] != hashlib.sha256(b"[]").hexdigest()
+        for name in ("hours", "certificates"):
+            system.services[name].stop()
+        reports = {name: rebuild(system.services[name]) for name in ("hours", "certificates")}
+        rebuilt = {
+            name: await books(system.services[name].env["DANGXIAO_DATABASE_URL"], name)
+            for name in ("hours", "certificates")
+        }
+    finally:
+        system.stop()
+
+    assert "rebuilt" in reports["hours"] and "replaying" in reports["hours"]
+    for name in ("hours", "certificates"):
+        differing = sorted(table for table in live[name] if live[name][table] != rebuilt[name][table])
+        assert differing == [], f"{name}: {differing} differ after a rebuild"
+
+
+async def test_a_process_killed_in_the_middle_of_a_batch_loses_nothing_and_doubles_nothing(
+    broker: str, create_postgres_database: CreateDatabase, tmp_path: Path
+) -> None:
+    system = await new_system(broker, create_postgres_database, tmp_path, DANGXIAO_CONSUMER_BATCH_SIZE="200")
+    hours = system.services["hours"]
+    await system.start("enrollment")
+    learners = [unique("2026") for _ in range(20)]
+    async with system.client("enrollment", Role.CLASS_MANAGER, "manager-1") as enrollment:
+        for person_id in learners:
+            registered = await enrollment.post("/persons", json={"person_id": person_id, "name": "学员"})
+            assert registered.status_code == 201, registered.text
+    # Online study: 200 courses each, 90 minutes apiece (2 学时 by activity/v1); some reported twice.
+    distinct = [
+        event_of(
+            {
+                "person_id": person_id,
+                "activity": {"id": f"course-{n}", "title": "网络课程", "platform": "学习强国"},
+                "minutes": 90,
+            },
+            event_type=AttendanceRecorded.event_type,
+            source="urn:dangxiao:platform:xxqg",
+            subject=person_id,
+        )
+        for person_id in learners
+        for n in range(200)
+    ]
+    async with producer(broker) as kafka:
+        for record in [*distinct, *distinct[::9]]:
+            await send_structured(kafka, ATTENDANCE_TOPIC, record, key=record.subject or "")
+    hours_db = hours.env["DANGXIAO_DATABASE_URL"]
+
+    async def applied() -> int:
+        connection = await asyncpg.connect(hours_db)
+        try:
+            query = "SELECT count(*) FROM attendance WHERE person_id = ANY($1::text[])"  # this test's learners
+            return int(await connection.fetchval(query, learners))
+        except asyncpg.UndefinedTableError:
+            return 0
+        finally:
+            await connection.close()
+
+    async def part_way() -> bool:
+        return 0 < await applied() < len(distinct)
+
+    try:
+        await system.start("hours")
+        await eventually(part_way, what="hours to be part way through the attendance")
+        hours.kill()  # SIGKILL: no shutdown, whatever batch was in flight
+        await system.start("hours")
+        for person_id in learners:
+            await total_reaches(system, person_id, "400")
+    finally:
+        system.stop()
+
+    # The independent count: every distinct attendance once, 2 学时 each.
+    assert await applied() == len(distinct)
+    connection = await asyncpg.connect(hours_db)
+    try:
+        lines = await connection.fetch(
+            "SELECT person_id, count(*), sum(hours) FROM ledger_entry WHERE person_id = ANY($1::text[]) "
+            "GROUP BY person_id",
+            learners,
+        )
+    finally:
+        await connection.close()
+    assert {row[0]: (row[1], row[2]) for row in lines} == {person_id: (200, Decimal(400)) for person_id in learners}
