@@ -27,7 +27,8 @@ from services.enrollment.domain.classes import (
 from services.enrollment.domain.errors import ClassError, DoubleBooking, SessionError
 from services.enrollment.domain.sessions import max_hours_for, session_hours_problem
 from services.enrollment.domain.vocabulary import (
-    Channel,
+    ClassDelivery,
+    ClassStatus,
     PartyAffairsLevel,
     SessionStatus,
     TeachingMode,
@@ -36,7 +37,6 @@ from services.enrollment.domain.vocabulary import (
 
 BEIJING = timezone(timedelta(hours=8))
 UNITS = frozenset({"MARX", "ADMIN", "ORG"})
-PEOPLE = frozenset({"20150001", "20150002"})
 
 
 def criteria(**changes: object) -> CompletionCriteria:
@@ -57,7 +57,7 @@ def a_class(**changes: object) -> TrainingClass:
         year=2026,
         first_day=date(2026, 3, 2),
         last_day=date(2026, 3, 6),
-        channel=Channel.OFFLINE,
+        delivery=ClassDelivery.ON_SITE,
         capacity=30,
         organiser="ORG",
         criteria=criteria(),
@@ -102,7 +102,7 @@ def test_a_session_is_worth_at_most_its_periods_rounded_up_to_a_half(minutes: in
 
 
 def test_a_valid_class_opens_at_version_one() -> None:
-    opened = open_class(a_class(version=7), UNITS, PEOPLE)
+    opened = open_class(a_class(version=7), UNITS)
     assert opened.version == 1
     assert class_problems(opened) == []
 
@@ -115,9 +115,11 @@ def test_a_valid_class_opens_at_version_one() -> None:
         ({"last_day": date(2026, 3, 1)}, "the class ends (2026-03-01) before it begins (2026-03-02)"),
         ({"year": 2025}, "year 2025 is neither the year the class begins nor the year it ends"),
         ({"level": PartyAffairsLevel.BRANCH_SECRETARY}, "only a 党务干部培训 class has a level, not 发展对象培训"),
-        ({"place": None}, "a 集中 (offline) class needs a place"),
+        ({"last_day": None}, "give both the first and the last day of the class, or neither while it is planned"),
         ({"capacity": 0}, "capacity must be at least 1, not 0"),
-        ({"organiser": ""}, "a class needs an organiser (主办单位)"),
+        ({"organiser": " "}, "the organiser (主办单位) must not be blank"),
+        ({"crediting_rule": "tolerance"}, "crediting rule 'tolerance' is not a rule name"),
+        ({"crediting_rule": "session-tolerance/v0"}, "crediting rule 'session-tolerance/v0' is not a rule name"),
         ({"managers": ("20150001", "20150001")}, "class managers (跟班管理人员) must be distinct and non-blank"),
         ({"unit_quotas": {"MARX": 0}}, "quota for unit MARX must be at least 1, not 0"),
         ({"criteria": criteria(required_hours=Decimal(0))}, "required 学时 must be a positive multiple of 0.5, not 0"),
@@ -129,7 +131,7 @@ def test_a_valid_class_opens_at_version_one() -> None:
 def test_an_invalid_class_is_refused_naming_the_problem(changes: dict[str, object], problem: str) -> None:
     assert problem in "; ".join(class_problems(a_class(**changes)))
     with pytest.raises(ClassError, match=re.escape(problem)):
-        open_class(a_class(**changes), UNITS, PEOPLE)
+        open_class(a_class(**changes), UNITS)
 
 
 def test_criteria_on_their_bounds_are_accepted() -> None:
@@ -137,11 +139,24 @@ def test_criteria_on_their_bounds_are_accepted() -> None:
     assert class_problems(a_class(criteria=criteria(max_absence_share=Decimal("0.99")))) == []
 
 
-def test_a_class_across_new_year_may_count_for_either_year_and_an_online_class_needs_no_place() -> None:
+def test_a_class_across_new_year_may_count_for_either_year() -> None:
     winter = a_class(first_day=date(2025, 12, 29), last_day=date(2026, 1, 9), year=2025)
     assert class_problems(winter) == []
     assert class_problems(replace(winter, year=2026)) == []
-    assert class_problems(a_class(channel=Channel.ONLINE, place=None)) == []
+    assert class_problems(replace(winter, year=2027)) != []
+
+
+def test_a_planned_class_may_lack_its_days_place_capacity_and_organiser_but_takes_no_session_yet() -> None:
+    planned = a_class(first_day=None, last_day=None, place=None, capacity=None, organiser=None, unit_quotas={})
+    assert open_class(planned, frozenset()) == planned
+    with pytest.raises(SessionError, match="class C2026-DT has no days yet: give it its first and last day"):
+        schedule_session(a_session(), planned, [])
+    with pytest.raises(ClassError, match=r"a class trained in segments .* needs its first and last day"):
+        open_class(replace(planned, phases=(Phase("一", date(2026, 3, 2), date(2026, 3, 3)),)), UNITS)
+
+
+def test_a_crediting_rule_is_named_with_its_version() -> None:
+    assert class_problems(a_class(crediting_rule="session-tolerance/v2")) == []
 
 
 def test_a_party_affairs_class_may_name_its_level() -> None:
@@ -149,9 +164,11 @@ def test_a_party_affairs_class_may_name_its_level() -> None:
     assert class_problems(party_affairs) == []
 
 
-def test_a_class_refers_only_to_known_units_and_people() -> None:
-    with pytest.raises(ClassError, match="unknown unit NOPE; unknown unit ELSEWHERE; unknown class manager 99999999"):
-        open_class(a_class(organiser="NOPE", unit_quotas={"ELSEWHERE": 2}, managers=("99999999",)), UNITS, PEOPLE)
+def test_a_class_refers_only_to_known_organisations_and_names_any_manager() -> None:
+    with pytest.raises(ClassError, match=r"unknown organiser \(主办单位\) NOPE; unknown unit ELSEWHERE$"):
+        open_class(a_class(organiser="NOPE", unit_quotas={"ELSEWHERE": 2}, managers=("99999999",)), UNITS)
+    # Managers are the subjects of sign-on tokens, unknown to the register until they sign in.
+    assert open_class(a_class(managers=("99999999",)), UNITS).managers == ("99999999",)
 
 
 def segmented(**changes: object) -> TrainingClass:
@@ -192,8 +209,7 @@ def revise(
     return revise_class(
         current,
         revised,
-        known_units=UNITS,
-        known_people=PEOPLE,
+        known_organisations=UNITS,
         sessions=sessions,
         active_enrollments=active,
         confirmed_enrollments=confirmed,
@@ -213,6 +229,21 @@ def test_the_category_stays_once_anyone_is_enrolled() -> None:
     assert revise(current, activists).category is TrainingCategory.ACTIVISTS
     with pytest.raises(ClassError, match="category cannot change while 1 people are enrolled"):
         revise(current, activists, active=1)
+
+
+def test_the_days_stay_once_anyone_is_enrolled_and_a_cancelled_class_changes_no_more() -> None:
+    current = a_class()
+    undated = a_class(first_day=None, last_day=None)
+    assert revise(current, undated).first_day is None
+    with pytest.raises(ClassError, match="the days cannot be dropped while 2 people are enrolled"):
+        revise(current, undated, active=2)
+    cancelled = revise(current, a_class(status=ClassStatus.CANCELLED))
+    with pytest.raises(ClassError, match="was cancelled: it changes no more"):
+        revise(cancelled, a_class(status=ClassStatus.OPEN))
+
+
+def test_without_a_capacity_any_number_may_be_confirmed() -> None:
+    assert revise(a_class(), a_class(capacity=None), active=500, confirmed=500).capacity is None
 
 
 def test_a_revision_keeps_every_scheduled_session_inside_the_class() -> None:

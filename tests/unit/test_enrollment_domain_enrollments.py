@@ -20,11 +20,11 @@ from services.enrollment.domain.enrollments import (
     transfer,
     withdraw,
 )
-from services.enrollment.domain.errors import EligibilityError, EnrollmentError
+from services.enrollment.domain.errors import AlreadyEnrolled, EligibilityError, EnrollmentError
 from services.enrollment.domain.people import Person, StatusPeriod, change_status
 from services.enrollment.domain.periods import Period
 from services.enrollment.domain.vocabulary import (
-    Channel,
+    ClassStatus,
     EnrollmentRoute,
     EnrollmentStatus,
     PersonKind,
@@ -39,7 +39,7 @@ def minutes(n: int) -> datetime:
     return T0 + timedelta(minutes=n)
 
 
-def dt_class(class_id: str = "DT-1", capacity: int = 2, **changes: object) -> TrainingClass:
+def dt_class(class_id: str = "DT-1", capacity: int | None = 2, **changes: object) -> TrainingClass:
     base = TrainingClass(
         class_id=class_id,
         title="发展对象培训班",
@@ -47,7 +47,6 @@ def dt_class(class_id: str = "DT-1", capacity: int = 2, **changes: object) -> Tr
         year=2026,
         first_day=date(2026, 3, 2),
         last_day=date(2026, 3, 6),
-        channel=Channel.OFFLINE,
         capacity=capacity,
         organiser="ORG",
         criteria=CompletionCriteria(Decimal(24), Decimal("0.2"), True, True),
@@ -119,12 +118,37 @@ def test_eligibility_is_judged_as_the_person_will_be_on_the_first_day_of_the_cla
         nominate("E3", becomes_target, dt_class(first_day=date(2026, 3, 1)), unit="MARX", enrollments=[], at=T0)
 
 
-def test_one_person_takes_part_in_a_class_once_but_may_try_again_after_leaving_it() -> None:
+def test_one_person_takes_part_in_a_class_once_but_may_try_again_after_leaving_it_on_the_same_enrollment() -> None:
     first = nominate("E1", target("1"), dt_class(), unit="MARX", enrollments=[], at=T0)
-    with pytest.raises(EnrollmentError, match=re.escape("学员1 (1) is already enrolled in class DT-1")):
+    with pytest.raises(AlreadyEnrolled, match=re.escape("学员1 (1) is already enrolled in class DT-1")):
         apply("E2", target("1"), dt_class(), enrollments=[first], at=T0)
     rejected = reject(first, "名额已满", minutes(1))
-    assert apply("E2", target("1"), dt_class(), enrollments=[rejected], at=minutes(2)).status == "applied"
+    again = apply("E2", target("1"), dt_class(), enrollments=[rejected], at=minutes(2))
+    assert (again.enrollment_id, again.version, again.status, again.route) == ("E1", 3, "applied", "application")
+    assert again.nominating_unit is None  # the new way in, not a leftover of the old one
+
+
+@pytest.mark.parametrize(
+    ("status", "takes"),
+    [
+        (ClassStatus.PLANNED, True),
+        (ClassStatus.OPEN, True),
+        (ClassStatus.CLOSED, False),
+        (ClassStatus.CANCELLED, False),
+    ],
+)
+def test_only_a_planned_or_open_class_takes_people_in(status: ClassStatus, takes: bool) -> None:
+    training_class = dt_class(status=status)
+    if takes:
+        assert apply("E1", target("1"), training_class, enrollments=[], at=T0).status == "applied"
+        return
+    with pytest.raises(EnrollmentError, match=f"class DT-1 is {status.label} \\({status.value}\\): it takes nobody in"):
+        apply("E1", target("1"), training_class, enrollments=[], at=T0)
+
+
+def test_a_class_without_days_takes_nobody_in_as_eligibility_is_judged_on_its_first_day() -> None:
+    with pytest.raises(EnrollmentError, match="has no days yet: eligibility is judged as of its first day"):
+        nominate("E1", target("1"), dt_class(first_day=None, last_day=None), unit="MARX", enrollments=[], at=T0)
 
 
 def quota_class() -> TrainingClass:
@@ -289,6 +313,19 @@ def test_the_waitlist_is_served_in_the_order_people_joined_it() -> None:
     assert [e.enrollment_id for e in promoted] == ["Z"]
 
 
+def test_a_class_without_a_capacity_seats_everyone_and_empties_its_waitlist_when_the_limit_goes() -> None:
+    unlimited = dt_class(capacity=None)
+    enrollments = seated(unlimited, "1", "2", "3")
+    assert by_person(enrollments) == {"1": "approved", "2": "approved", "3": "approved"}
+    assert enrollments[2].reason == "approved: seat 3 (no limit on seats)"
+    waiting = seated(dt_class(capacity=1), "1", "2", "3")
+    promoted = fill_seats(unlimited, waiting, minutes(9))
+    assert [(e.person_id, e.reason) for e in promoted] == [
+        ("2", "promoted from the waitlist: the class has no limit on seats now"),
+        ("3", "promoted from the waitlist: the class has no limit on seats now"),
+    ]
+
+
 def test_a_class_that_grows_fills_its_new_seats_from_the_waitlist() -> None:
     training_class = dt_class(capacity=1)
     enrollments = seated(training_class, "1", "2", "3", "4")
@@ -385,3 +422,22 @@ def test_a_transfer_is_judged_by_the_new_class_its_quotas_and_who_is_already_the
             to_enrollments=[],
             at=T0,
         )
+
+
+def test_a_transfer_back_into_a_class_once_left_continues_the_enrollment_there() -> None:
+    first, second = dt_class(capacity=5), dt_class("DT-2", capacity=5)
+    there = [replace(e, enrollment_id="E-1-there") for e in seated(second, "1")]
+    left_second = withdraw(there[0], second, there, "", minutes(1)).withdrawn
+    here = seated(first, "1")
+    moved = transfer(
+        here[0],
+        "E-new",
+        target("1"),
+        from_class=first,
+        from_enrollments=here,
+        to_class=second,
+        to_enrollments=[left_second],
+        at=minutes(5),
+    )
+    assert (moved.joined.enrollment_id, moved.joined.version, moved.joined.status) == ("E-1-there", 4, "approved")
+    assert (moved.joined.transferred_from, moved.left.transferred_to) == ("E-1", "E-1-there")

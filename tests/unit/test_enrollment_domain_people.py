@@ -49,6 +49,7 @@ from services.enrollment.domain.people import (
 )
 from services.enrollment.domain.periods import Period
 from services.enrollment.domain.vocabulary import (
+    Labelled,
     PartyAffairsLevel,
     PartyOrganisationKind,
     PersonKind,
@@ -59,6 +60,7 @@ from services.enrollment.domain.vocabulary import (
     UnitKind,
     parse,
 )
+from shared.vocabulary import CATEGORY_LABELS, category_label
 
 COMMITTEE = PartyOrganisationKind.PARTY_COMMITTEE
 GENERAL = PartyOrganisationKind.GENERAL_BRANCH
@@ -112,6 +114,16 @@ def test_an_unknown_code_is_refused_with_every_accepted_one_listed() -> None:
     for mode in TeachingMode:
         assert f"{mode.value} ({mode.label})" in message
     assert isinstance(refused.value, ValueError)
+
+
+def test_every_code_has_its_label_in_the_shared_table_and_a_vocabulary_without_one_is_refused() -> None:
+    assert TrainingCategory.BRANCH_STUDY.label == CATEGORY_LABELS["branch_study"] == "支部组织学习"
+    assert category_label("external_municipal_party_school") == "市委党校"
+    with pytest.raises(TypeError, match=re.escape("Colour: no label for blue in shared.vocabulary")):
+
+        class Colour(Labelled, labels={"red": "红"}):
+            RED = "red"
+            BLUE = "blue"
 
 
 def test_only_the_three_outside_categories_run_elsewhere() -> None:
@@ -182,6 +194,13 @@ def test_only_a_committee_stands_at_the_top() -> None:
     problems = organisation_problems([], [party("B", BRANCH, None)])
     assert [p.reason for p in problems] == [
         "党支部 组织B (B) needs a parent: only a 党委 stands at the top of the tree"
+    ]
+
+
+def test_one_code_names_either_a_unit_or_a_party_organisation() -> None:
+    problems = organisation_problems([unit("MARX")], [party("MARX", COMMITTEE, None)])
+    assert [(p.code, p.is_unit, p.reason) for p in problems] == [
+        ("MARX", False, "code MARX names both a unit and a Party organisation")
     ]
 
 

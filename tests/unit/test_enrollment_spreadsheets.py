@@ -17,7 +17,6 @@ from services.enrollment.domain.enrollments import Enrollment, apply
 from services.enrollment.domain.organisation import Organisation, build_organisation
 from services.enrollment.domain.people import Person
 from services.enrollment.domain.vocabulary import (
-    Channel,
     EnrollmentStatus,
     PersonKind,
     PoliticalStatus,
@@ -425,7 +424,6 @@ def dt_class(**changes: object) -> TrainingClass:
         year=2026,
         first_day=date(2026, 3, 2),
         last_day=date(2026, 3, 6),
-        channel=Channel.OFFLINE,
         capacity=30,
         organiser="ORG",
         criteria=CompletionCriteria(Decimal(24), Decimal("0.2"), True, True),

@@ -19,7 +19,7 @@ from services.enrollment.domain.enrollments import Enrollment, approve, nominate
 from services.enrollment.domain.errors import SessionError
 from services.enrollment.domain.organisation import Organisation, build_organisation
 from services.enrollment.domain.people import Person
-from services.enrollment.domain.vocabulary import Channel, EnrollmentStatus, TeachingMode, TrainingCategory
+from services.enrollment.domain.vocabulary import EnrollmentStatus, TeachingMode, TrainingCategory
 from services.enrollment.spreadsheets import layouts as sheet
 from services.enrollment.spreadsheets.imports import import_register, import_roster
 from services.enrollment.spreadsheets.reading import read_tables
@@ -68,7 +68,6 @@ def spring_class(**changes: object) -> TrainingClass:
         year=2026,
         first_day=date(2026, 3, 2),
         last_day=date(2026, 3, 6),
-        channel=Channel.OFFLINE,
         capacity=6,
         organiser="ORG",
         criteria=CompletionCriteria(Decimal(24), Decimal("0.2"), True, True),

@@ -1,13 +1,15 @@
 """Training classes (培训班) and their sessions: what makes them valid, and how they may change.
 
 A class runs on calendar days in Beijing time, from ``first_day`` to ``last_day`` inclusive, as the school
-writes them (3月2日至3月6日); a class trained in segments (分段式) has phases inside those days. Sessions are
-timed to the minute; rescheduling and cancelling are state changes, and every change raises the version by one.
+writes them (3月2日至3月6日); a class trained in segments (分段式) has phases inside those days. A class being
+planned may not have its days yet; it takes sessions, and people, once it has them. Sessions are timed to the
+minute; rescheduling and cancelling are state changes, and every change raises the version by one.
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterable, Mapping, Set
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -17,7 +19,8 @@ from zoneinfo import ZoneInfo
 from services.enrollment.domain.errors import ClassError, DoubleBooking, SessionError
 from services.enrollment.domain.sessions import session_hours_problem
 from services.enrollment.domain.vocabulary import (
-    Channel,
+    ClassDelivery,
+    ClassStatus,
     PartyAffairsLevel,
     SessionStatus,
     TeachingMode,
@@ -26,6 +29,8 @@ from services.enrollment.domain.vocabulary import (
 
 SCHOOL_TIMEZONE = ZoneInfo("Asia/Shanghai")
 HALF = Decimal("0.5")
+# A rule is named by what it is and its version, as the service that applies it stores it: "session-tolerance/v2".
+RULE_NAME = re.compile(r"[a-z][a-z0-9-]*/v[1-9][0-9]*")
 
 
 @dataclass(frozen=True)
@@ -42,9 +47,10 @@ class CompletionCriteria:
     """What a learner needs to complete the class (结业), as certificates will apply it."""
 
     required_hours: Decimal  # 学时 credited
-    max_absence_share: Decimal  # share of the scheduled 学时 a learner may miss, e.g. 0.2 for a fifth
+    max_absence_share: Decimal | None  # share of the scheduled 学时 a learner may miss, e.g. 0.2; None: no limit
     final_assessment_required: bool  # 结业考核
     survey_required: bool  # the after-class survey (课后评估)
+    reissue_after_revocation: bool = False  # a new certificate number when completing again after a revocation
 
 
 @dataclass(frozen=True)
@@ -53,18 +59,25 @@ class TrainingClass:
     title: str
     category: TrainingCategory
     year: int  # 培训年度
-    first_day: date
-    last_day: date
-    channel: Channel  # 集中 at ``place``, or 网络
-    capacity: int
-    organiser: str  # the unit that runs it (主办单位), by code
     criteria: CompletionCriteria
+    first_day: date | None = None  # None while the class is being planned
+    last_day: date | None = None
+    delivery: ClassDelivery = ClassDelivery.ON_SITE
+    capacity: int | None = None  # seats; None: as many as apply
+    organiser: str | None = None  # the unit or Party organisation that runs it (主办单位), by code
     level: PartyAffairsLevel | None = None  # only for 党务干部培训
     place: str | None = None
-    managers: tuple[str, ...] = ()  # 跟班管理人员, by 工号
+    managers: tuple[str, ...] = ()  # 跟班管理人员: the subjects of their tokens (工号)
     phases: tuple[Phase, ...] = ()
     unit_quotas: Mapping[str, int] = field(default_factory=dict)  # 选派名额 per unit code; empty: no quotas
+    crediting_rule: str | None = None  # overrides the default 学时 rule, e.g. "session-tolerance/v2"
+    status: ClassStatus = ClassStatus.OPEN
     version: int = 1
+
+    def days_text(self) -> str:
+        if self.first_day is None or self.last_day is None:
+            return "days not yet fixed"
+        return f"{self.first_day} – {self.last_day}"
 
 
 @dataclass(frozen=True)
@@ -106,18 +119,24 @@ def class_problems(training_class: TrainingClass) -> list[str]:
         problems.append("a class needs an id")
     if not c.title.strip():
         problems.append("a class needs a title")
-    if c.last_day < c.first_day:
-        problems.append(f"the class ends ({c.last_day}) before it begins ({c.first_day})")
-    if c.year not in (c.first_day.year, c.last_day.year):
-        problems.append(f"year {c.year} is neither the year the class begins nor the year it ends")
+    if (c.first_day is None) != (c.last_day is None):
+        problems.append("give both the first and the last day of the class, or neither while it is planned")
+    elif c.first_day is not None and c.last_day is not None:
+        if c.last_day < c.first_day:
+            problems.append(f"the class ends ({c.last_day}) before it begins ({c.first_day})")
+        if c.year not in (c.first_day.year, c.last_day.year):
+            problems.append(f"year {c.year} is neither the year the class begins nor the year it ends")
     if c.level is not None and c.category is not TrainingCategory.PARTY_AFFAIRS:
         problems.append(f"only a {TrainingCategory.PARTY_AFFAIRS.label} class has a level, not {c.category.label}")
-    if c.channel is Channel.OFFLINE and not (c.place or "").strip():
-        problems.append(f"a {Channel.OFFLINE.label} (offline) class needs a place")
-    if c.capacity < 1:
+    if c.capacity is not None and c.capacity < 1:
         problems.append(f"capacity must be at least 1, not {c.capacity}")
-    if not c.organiser.strip():
-        problems.append("a class needs an organiser (主办单位)")
+    if c.organiser is not None and not c.organiser.strip():
+        problems.append("the organiser (主办单位) must not be blank")
+    if c.crediting_rule is not None and not RULE_NAME.fullmatch(c.crediting_rule):
+        problems.append(
+            f"crediting rule {c.crediting_rule!r} is not a rule name: write it as its name and version, "
+            "e.g. session-tolerance/v2"
+        )
     if len(set(c.managers)) != len(c.managers) or not all(m.strip() for m in c.managers):
         problems.append("class managers (跟班管理人员) must be distinct and non-blank")
     problems += [
@@ -128,17 +147,21 @@ def class_problems(training_class: TrainingClass) -> list[str]:
     return problems
 
 
-def reference_problems(training_class: TrainingClass, known_units: Set[str], known_people: Set[str]) -> list[str]:
-    """Whether the organiser, the units given quotas and the class managers are known to the register."""
-    units = [training_class.organiser, *training_class.unit_quotas]
-    problems = [f"unknown unit {code}" for code in dict.fromkeys(units) if code not in known_units]
-    problems += [f"unknown class manager {pid}" for pid in training_class.managers if pid not in known_people]
+def reference_problems(training_class: TrainingClass, known_organisations: Set[str]) -> list[str]:
+    """Whether the organiser and the units given quotas are known to the register.
+
+    Class managers are named by the subjects of their tokens, which the campus sign-on hands out: the register
+    does not know them beforehand.
+    """
+    organiser = [training_class.organiser] if training_class.organiser is not None else []
+    problems = [f"unknown organiser (主办单位) {code}" for code in organiser if code not in known_organisations]
+    problems += [f"unknown unit {code}" for code in training_class.unit_quotas if code not in known_organisations]
     return problems
 
 
-def open_class(training_class: TrainingClass, known_units: Set[str], known_people: Set[str]) -> TrainingClass:
-    """A new class, version 1, if valid and referring only to known units and people."""
-    problems = class_problems(training_class) + reference_problems(training_class, known_units, known_people)
+def open_class(training_class: TrainingClass, known_organisations: Set[str]) -> TrainingClass:
+    """A new class, version 1, if valid and referring only to known units and Party organisations."""
+    problems = class_problems(training_class) + reference_problems(training_class, known_organisations)
     if problems:
         raise ClassError(f"class {training_class.title!r}: {'; '.join(problems)}")
     return replace(training_class, version=1)
@@ -148,8 +171,7 @@ def revise_class(
     current: TrainingClass,
     revised: TrainingClass,
     *,
-    known_units: Set[str],
-    known_people: Set[str],
+    known_organisations: Set[str],
     sessions: Iterable[ClassSession],
     active_enrollments: int,
     confirmed_enrollments: int,
@@ -161,14 +183,18 @@ def revise_class(
     """
     if revised.class_id != current.class_id:
         raise ClassError(f"a revision of class {current.class_id} cannot become class {revised.class_id}")
-    problems = class_problems(revised) + reference_problems(revised, known_units, known_people)
-    if revised.capacity < confirmed_enrollments:
+    if current.status is ClassStatus.CANCELLED:
+        raise ClassError(f"class {current.title!r} was cancelled: it changes no more")
+    problems = class_problems(revised) + reference_problems(revised, known_organisations)
+    if revised.capacity is not None and revised.capacity < confirmed_enrollments:
         problems.append(f"capacity {revised.capacity} is below the {confirmed_enrollments} confirmed enrollments")
     if active_enrollments and (revised.category, revised.level) != (current.category, current.level):
         problems.append(
             f"the category cannot change while {active_enrollments} people are enrolled: "
             "they were judged eligible for the category they joined"
         )
+    if active_enrollments and revised.first_day is None:
+        problems.append(f"the days cannot be dropped while {active_enrollments} people are enrolled")
     if not problems:  # sessions are measured against a class that is valid in itself
         problems += [
             f"session {session.described()}: {problem}"
@@ -185,7 +211,7 @@ def _criteria_problems(criteria: CompletionCriteria) -> list[str]:
     problems = []
     if criteria.required_hours <= 0 or criteria.required_hours % HALF:
         problems.append(f"required 学时 must be a positive multiple of 0.5, not {criteria.required_hours}")
-    if not Decimal(0) <= criteria.max_absence_share < 1:
+    if criteria.max_absence_share is not None and not Decimal(0) <= criteria.max_absence_share < 1:
         problems.append(
             f"the maximum absence is a share of the scheduled 学时 from 0 up to, not including, 1, "
             f"not {criteria.max_absence_share}"
@@ -194,6 +220,10 @@ def _criteria_problems(criteria: CompletionCriteria) -> list[str]:
 
 
 def _phase_problems(c: TrainingClass) -> list[str]:
+    if not c.phases:
+        return []
+    if c.first_day is None or c.last_day is None:
+        return ["a class trained in segments (分段式) needs its first and last day around its phases"]
     problems = []
     titles = [phase.title for phase in c.phases]
     if len(set(titles)) != len(titles) or not all(title.strip() for title in titles):
@@ -257,7 +287,7 @@ def booking_conflicts(session: ClassSession, others: Iterable[ClassSession]) -> 
         conflicts += [
             f"teacher {t} already teaches {other.described()}" for t in session.teachers if t in other.teachers
         ]
-        if _room(session.place) is not None and _room(session.place) == _room(other.place):
+        if room_key(session.place) is not None and room_key(session.place) == room_key(other.place):
             conflicts.append(f"{session.place!r} is already booked for {other.described()}")
     return conflicts
 
@@ -318,6 +348,8 @@ def _placement_problems(session: ClassSession, training_class: TrainingClass) ->
     first = session.starts_at.astimezone(SCHOOL_TIMEZONE).date()
     last = session.ends_at.astimezone(SCHOOL_TIMEZONE).date()
     c = training_class
+    if c.first_day is None or c.last_day is None:
+        return [f"class {c.class_id} has no days yet: give it its first and last day before scheduling sessions"]
     if first < c.first_day or last > c.last_day:
         return [f"it falls outside the class days ({c.first_day} – {c.last_day})"]
     if not c.phases:
@@ -331,7 +363,7 @@ def _placement_problems(session: ClassSession, training_class: TrainingClass) ->
     return []
 
 
-def _room(place: str | None) -> str | None:
+def room_key(place: str | None) -> str | None:
     """A place compared as people write it: case and spacing do not make a different room."""
     normalised = "".join((place or "").split()).casefold()
     return normalised or None

@@ -10,6 +10,9 @@ Every step returns the enrollment's new state with its version one higher and a 
 that is not allowed from where the enrollment stands is refused with a message saying so. A unit nominates
 within its quota (选派名额); approval beyond the capacity puts the learner on the waitlist, and a freed seat
 goes to whoever has waited longest. Eligibility is judged as the person is on the class's first day.
+
+A person has one enrollment per class: one who was rejected, withdrew or transferred away and comes back takes
+the same enrollment on, one version on, so that everyone who follows the class sees a single state per learner.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from datetime import datetime
 
 from services.enrollment.domain.classes import TrainingClass
 from services.enrollment.domain.eligibility import ELIGIBILITY_V1, Eligibility, EligibilityPolicy, check_eligible
-from services.enrollment.domain.errors import EnrollmentError
+from services.enrollment.domain.errors import AlreadyEnrolled, EnrollmentError
 from services.enrollment.domain.people import Person
 from services.enrollment.domain.vocabulary import EnrollmentRoute, EnrollmentStatus
 
@@ -82,17 +85,20 @@ def nominate(
     current = _of_class(enrollments, training_class)
     eligibility = _admissible(person, training_class, current, policy)
     _check_quota(training_class, unit, current)
-    return Enrollment(
-        enrollment_id=enrollment_id,
-        class_id=training_class.class_id,
-        person_id=person.person_id,
-        route=EnrollmentRoute.NOMINATION,
-        status=NOMINATED,
-        reason=f"nominated by unit {unit}",
-        eligibility_rule=eligibility.rule,
-        eligibility_reason=eligibility.reason,
-        changed_at=at,
-        nominating_unit=unit,
+    return _continuing(
+        current,
+        Enrollment(
+            enrollment_id=enrollment_id,
+            class_id=training_class.class_id,
+            person_id=person.person_id,
+            route=EnrollmentRoute.NOMINATION,
+            status=NOMINATED,
+            reason=f"nominated by unit {unit}",
+            eligibility_rule=eligibility.rule,
+            eligibility_reason=eligibility.reason,
+            changed_at=at,
+            nominating_unit=unit,
+        ),
     )
 
 
@@ -108,16 +114,19 @@ def apply(
     """A person applies on their own (个人报名)."""
     current = _of_class(enrollments, training_class)
     eligibility = _admissible(person, training_class, current, policy)
-    return Enrollment(
-        enrollment_id=enrollment_id,
-        class_id=training_class.class_id,
-        person_id=person.person_id,
-        route=EnrollmentRoute.APPLICATION,
-        status=APPLIED,
-        reason="applied in person",
-        eligibility_rule=eligibility.rule,
-        eligibility_reason=eligibility.reason,
-        changed_at=at,
+    return _continuing(
+        current,
+        Enrollment(
+            enrollment_id=enrollment_id,
+            class_id=training_class.class_id,
+            person_id=person.person_id,
+            route=EnrollmentRoute.APPLICATION,
+            status=APPLIED,
+            reason="applied in person",
+            eligibility_rule=eligibility.rule,
+            eligibility_reason=eligibility.reason,
+            changed_at=at,
+        ),
     )
 
 
@@ -186,23 +195,26 @@ def transfer(
     if status not in PENDING:
         status, seat = _seat_or_queue(to_class, target)
         reason = f"{reason}; {seat}"
-    arrived = replace(
-        enrollment,
-        enrollment_id=new_enrollment_id,
-        class_id=to_class.class_id,
-        status=status,
-        reason=reason,
-        eligibility_rule=eligibility.rule,
-        eligibility_reason=eligibility.reason,
-        changed_at=at,
-        waitlisted_at=at if status is WAITLISTED else None,
-        transferred_from=enrollment.enrollment_id,
-        transferred_to=None,
-        version=1,
+    arrived = _continuing(
+        target,
+        Enrollment(
+            enrollment_id=new_enrollment_id,
+            class_id=to_class.class_id,
+            person_id=person.person_id,
+            route=enrollment.route,
+            status=status,
+            reason=reason,
+            eligibility_rule=eligibility.rule,
+            eligibility_reason=eligibility.reason,
+            changed_at=at,
+            nominating_unit=enrollment.nominating_unit,
+            waitlisted_at=at if status is WAITLISTED else None,
+            transferred_from=enrollment.enrollment_id,
+        ),
     )
     left = replace(
         _step(enrollment, TRANSFERRED, at, f"transferred to class {to_class.class_id}"),
-        transferred_to=new_enrollment_id,
+        transferred_to=arrived.enrollment_id,
     )
     return Transfer(left, arrived, fill_seats(from_class, _replacing(from_enrollments, left), at))
 
@@ -212,29 +224,47 @@ def fill_seats(
 ) -> tuple[Enrollment, ...]:
     """Free seats go to the waitlisted, longest waiting first: after a withdrawal, or when the class grows."""
     current = _of_class(enrollments, training_class)
-    free = training_class.capacity - sum(1 for e in current if e.status is APPROVED)
     queue = sorted(
         (e for e in current if e.status is WAITLISTED),
         key=lambda e: (e.waitlisted_at or e.changed_at, e.enrollment_id),
     )
-    return tuple(
-        _step(e, APPROVED, at, f"promoted from the waitlist: a seat of {training_class.capacity} came free")
-        for e in queue[: max(free, 0)]
-    )
+    capacity = training_class.capacity
+    free = len(queue) if capacity is None else capacity - sum(1 for e in current if e.status is APPROVED)
+    why = "the class has no limit on seats now" if capacity is None else f"a seat of {capacity} came free"
+    return tuple(_step(e, APPROVED, at, f"promoted from the waitlist: {why}") for e in queue[: max(free, 0)])
 
 
 def _admissible(
     person: Person, training_class: TrainingClass, current: Sequence[Enrollment], policy: EligibilityPolicy
 ) -> Eligibility:
     """The eligibility decision for someone not yet taking part in the class; else why not."""
+    c = training_class
+    if not c.status.takes_enrollments:
+        raise EnrollmentError(f"class {c.class_id} is {c.status.label} ({c.status.value}): it takes nobody in")
+    if c.first_day is None:
+        raise EnrollmentError(
+            f"class {c.class_id} has no days yet: eligibility is judged as of its first day, so fix its days first"
+        )
     if person.person_id in {e.person_id for e in current if e.status in ACTIVE}:
-        raise EnrollmentError(f"{person.described()} is already enrolled in class {training_class.class_id}")
-    return check_eligible(person, training_class.category, training_class.level, training_class.first_day, policy)
+        raise AlreadyEnrolled(f"{person.described()} is already enrolled in class {c.class_id}")
+    return check_eligible(person, c.category, c.level, c.first_day, policy)
+
+
+def _continuing(current: Sequence[Enrollment], entering: Enrollment) -> Enrollment:
+    """The person's way into the class: a new enrollment, or the next version of the one they had there before
+    (rejected, withdrawn or transferred away)."""
+    before = [e for e in current if e.person_id == entering.person_id]
+    if not before:
+        return entering
+    latest = max(before, key=lambda e: e.version)
+    return replace(entering, enrollment_id=latest.enrollment_id, version=latest.version + 1)
 
 
 def _seat_or_queue(training_class: TrainingClass, others: Sequence[Enrollment]) -> tuple[EnrollmentStatus, str]:
     """Where a newly confirmed learner stands among ``others``: in a free seat, else last on the waitlist."""
     taken = sum(1 for e in others if e.status is APPROVED)
+    if training_class.capacity is None:
+        return APPROVED, f"approved: seat {taken + 1} (no limit on seats)"
     if taken < training_class.capacity:
         return APPROVED, f"approved: seat {taken + 1} of {training_class.capacity}"
     queue = 1 + sum(1 for e in others if e.status is WAITLISTED)

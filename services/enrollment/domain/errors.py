@@ -37,3 +37,7 @@ class DoubleBooking(SessionError):
 
 class EnrollmentError(RegisterError):
     """A step in a learner's way through a class that is not allowed from where they are."""
+
+
+class AlreadyEnrolled(EnrollmentError):
+    """A person who already takes part in the class (nominated, applied, approved or waitlisted)."""

@@ -84,6 +84,11 @@ def organisation_problems(units: Iterable[Unit], party: Iterable[PartyOrganisati
     ]
     units_by_code = {unit.code: unit for unit in units}
     party_by_code = {organisation.code: organisation for organisation in party}
+    # Events name units and Party organisations alike by their code: one code names one of them.
+    problems += [
+        OrganisationProblem(code, False, f"code {code} names both a unit and a Party organisation")
+        for code in sorted(units_by_code.keys() & party_by_code.keys())
+    ]
     for organisation in party:
         problems += [
             OrganisationProblem(organisation.code, False, reason)

@@ -38,8 +38,8 @@ class PositionPeriod:
 class Person:
     person_id: str  # 工号/学号
     name: str
-    kind: PersonKind
-    unit: str  # the code of their unit (单位)
+    kind: PersonKind | None = None  # None while the register was not told
+    unit: str | None = None  # the code of their unit (单位), once the register knows it
     branch: str | None = None  # the code of their 党支部, when they belong to one
     statuses: tuple[StatusPeriod, ...] = ()
     positions: tuple[PositionPeriod, ...] = ()

@@ -1,27 +1,50 @@
-"""The register's vocabularies: the codes that travel in events, each with the label the school reads.
+"""The register's vocabularies: the codes that travel in events, and which codes exist.
 
-Codes are English and stable; labels are what the school writes on a form or in a workbook. ``parse`` reads
-either, so a spreadsheet may say 正式党员 where an API client says ``full_member``.
+Codes are English and stable; labels are what the school writes on a form or in a workbook, and they live in
+``shared.vocabulary`` (every service prints them). ``parse`` reads either, so a spreadsheet may say 正式党员
+where an API client says ``full_member``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
-from typing import Self, TypeVar
+from typing import Any, TypeVar
 
 from services.enrollment.domain.errors import VocabularyError
+from shared.vocabulary import (
+    CATEGORY_LABELS,
+    CLASS_DELIVERY_LABELS,
+    CLASS_STATUS_LABELS,
+    ENROLLMENT_ROUTE_LABELS,
+    ENROLLMENT_STATUS_LABELS,
+    ORGANISATION_KIND_LABELS,
+    PARTY_AFFAIRS_LEVEL_LABELS,
+    PERSON_KIND_LABELS,
+    POLITICAL_STATUS_LABELS,
+    POSITION_LABELS,
+    SESSION_STATUS_LABELS,
+    TEACHING_MODE_LABELS,
+    UNIT_KIND_LABELS,
+)
+
+_LABELS: dict[type[Labelled], Mapping[str, str]] = {}
 
 
 class Labelled(StrEnum):
-    """A code with its Chinese label; members are declared as ``CODE = ("code", "标签")``."""
+    """A vocabulary of codes, declared ``class X(Labelled, labels=SHARED_TABLE)``; every code needs a label."""
 
-    label: str
+    def __init_subclass__(cls, labels: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        unlabelled = [member.value for member in cls if labels is None or member.value not in labels]
+        if unlabelled:
+            raise TypeError(f"{cls.__name__}: no label for {', '.join(unlabelled)} in shared.vocabulary")
+        assert labels is not None  # every member has a label, so there is a table
+        _LABELS[cls] = labels
 
-    def __new__(cls, code: str, label: str) -> Self:
-        member = str.__new__(cls, code)
-        member._value_ = code
-        member.label = label
-        return member
+    @property
+    def label(self) -> str:
+        return _LABELS[type(self)][self.value]
 
     @classmethod
     def described(cls) -> str:
@@ -33,21 +56,21 @@ class Labelled(StrEnum):
         return ", ".join(f"{member.value} ({member.label})" for member in cls)
 
 
-class TrainingCategory(Labelled):
+class TrainingCategory(Labelled, labels=CATEGORY_LABELS):
     """training category (培训类别)."""
 
-    DIVISION_CADRES = ("division_cadres", "处级干部专题培训")
-    PARTY_AFFAIRS = ("party_affairs", "党务干部培训")
-    YOUNG_BACKBONE = ("young_backbone", "青年骨干培训")
-    MEMBER_ROTATION = ("member_rotation", "党员集中轮训")
-    ACTIVISTS = ("activists", "入党积极分子培训")
-    DEVELOPMENT_TARGETS = ("development_targets", "发展对象培训")
-    DISCIPLINE_INSPECTION = ("discipline_inspection", "纪检监察员培训")
-    UNITED_FRONT = ("united_front", '统战"两支队伍"培训')
-    EXTERNAL_MUNICIPAL_PARTY_SCHOOL = ("external_municipal_party_school", "市委党校")
-    EXTERNAL_MUNICIPAL_EDUCATION_COMMITTEE = ("external_municipal_education_committee", "市教卫工作党委")
-    EXTERNAL_NATIONAL_ACADEMY_ONLINE = ("external_national_academy_online", "国家教育行政学院网络学习平台")
-    BRANCH_STUDY = ("branch_study", "支部组织学习")
+    DIVISION_CADRES = "division_cadres"
+    PARTY_AFFAIRS = "party_affairs"
+    YOUNG_BACKBONE = "young_backbone"
+    MEMBER_ROTATION = "member_rotation"
+    ACTIVISTS = "activists"
+    DEVELOPMENT_TARGETS = "development_targets"
+    DISCIPLINE_INSPECTION = "discipline_inspection"
+    UNITED_FRONT = "united_front"
+    EXTERNAL_MUNICIPAL_PARTY_SCHOOL = "external_municipal_party_school"
+    EXTERNAL_MUNICIPAL_EDUCATION_COMMITTEE = "external_municipal_education_committee"
+    EXTERNAL_NATIONAL_ACADEMY_ONLINE = "external_national_academy_online"
+    BRANCH_STUDY = "branch_study"
 
     @property
     def runs_elsewhere(self) -> bool:
@@ -64,63 +87,78 @@ _RUN_ELSEWHERE = frozenset(
 )
 
 
-class PartyAffairsLevel(Labelled):
+class PartyAffairsLevel(Labelled, labels=PARTY_AFFAIRS_LEVEL_LABELS):
     """Party-affairs class level (党务干部培训层次)."""
 
-    GENERAL_BRANCH_SECRETARY = ("general_branch_secretary", "总支书记")
-    BRANCH_SECRETARY = ("branch_secretary", "支部书记")
-    COMMITTEE_MEMBER = ("committee_member", "委员")
+    GENERAL_BRANCH_SECRETARY = "general_branch_secretary"
+    BRANCH_SECRETARY = "branch_secretary"
+    COMMITTEE_MEMBER = "committee_member"
 
 
-class TeachingMode(Labelled):
+class TeachingMode(Labelled, labels=TEACHING_MODE_LABELS):
     """teaching mode (教学形式)."""
 
-    LECTURE = ("lecture", "专题讲授")
-    SEMINAR = ("seminar", "研讨式")
-    CASE = ("case", "案例式")
-    SCENARIO = ("scenario", "情景模拟")
-    EXPERIENTIAL = ("experiential", "体验式")
-    ON_SITE = ("on_site", "现场教学")
-    ONLINE = ("online", "网络学习")
-    PRACTICE = ("practice", "实践")
+    LECTURE = "lecture"
+    SEMINAR = "seminar"
+    CASE = "case"
+    SCENARIO = "scenario"
+    EXPERIENTIAL = "experiential"
+    ON_SITE = "on_site"
+    ONLINE = "online"
+    PRACTICE = "practice"
 
 
-class Channel(Labelled):
-    """channel (培训方式)."""
+class ClassDelivery(Labelled, labels=CLASS_DELIVERY_LABELS):
+    """class delivery (办班方式)."""
 
-    OFFLINE = ("offline", "集中")
-    ONLINE = ("online", "网络")
+    ON_SITE = "on_site"
+    ONLINE = "online"
+    BLENDED = "blended"
 
 
-class PoliticalStatus(Labelled):
+class ClassStatus(Labelled, labels=CLASS_STATUS_LABELS):
+    """class status (培训班状态)."""
+
+    PLANNED = "planned"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+    @property
+    def takes_enrollments(self) -> bool:
+        """Nominations and applications are taken while a class is being prepared or runs."""
+        return self in (ClassStatus.PLANNED, ClassStatus.OPEN)
+
+
+class PoliticalStatus(Labelled, labels=POLITICAL_STATUS_LABELS):
     """political status (政治面貌)."""
 
-    FULL_MEMBER = ("full_member", "正式党员")
-    PROBATIONARY_MEMBER = ("probationary_member", "预备党员")
-    ACTIVIST = ("activist", "入党积极分子")
-    DEVELOPMENT_TARGET = ("development_target", "发展对象")
-    MASSES = ("masses", "群众")
-    DEMOCRATIC_PARTY = ("democratic_party", "民主党派")
-    NON_PARTY = ("non_party", "无党派人士")
+    FULL_MEMBER = "full_member"
+    PROBATIONARY_MEMBER = "probationary_member"
+    ACTIVIST = "activist"
+    DEVELOPMENT_TARGET = "development_target"
+    MASSES = "masses"
+    DEMOCRATIC_PARTY = "democratic_party"
+    NON_PARTY = "non_party"
 
     @property
     def is_party_member(self) -> bool:
         return self in (PoliticalStatus.FULL_MEMBER, PoliticalStatus.PROBATIONARY_MEMBER)
 
 
-class Position(Labelled):
+class Position(Labelled, labels=POSITION_LABELS):
     """position (职务/身份)."""
 
-    CADRE_DIVISION_AND_ABOVE = ("cadre_division_and_above", "县处级及以上")
-    CADRE_SECTION_AND_BELOW = ("cadre_section_and_below", "乡科级及以下")
-    GENERAL_BRANCH_SECRETARY = ("general_branch_secretary", "党总支书记")
-    GENERAL_BRANCH_COMMITTEE_MEMBER = ("general_branch_committee_member", "党总支委员")
-    BRANCH_SECRETARY = ("branch_secretary", "党支部书记")
-    BRANCH_COMMITTEE_MEMBER = ("branch_committee_member", "党支部委员")
-    DISCIPLINE_INSPECTION = ("discipline_inspection", "纪检委员/纪检监察干部")
-    UNITED_FRONT_CADRE = ("united_front_cadre", "统战干部")
-    NON_PARTY_REPRESENTATIVE = ("non_party_representative", "党外代表人士")
-    YOUNG_BACKBONE = ("young_backbone", "青年骨干")
+    CADRE_DIVISION_AND_ABOVE = "cadre_division_and_above"
+    CADRE_SECTION_AND_BELOW = "cadre_section_and_below"
+    GENERAL_BRANCH_SECRETARY = "general_branch_secretary"
+    GENERAL_BRANCH_COMMITTEE_MEMBER = "general_branch_committee_member"
+    BRANCH_SECRETARY = "branch_secretary"
+    BRANCH_COMMITTEE_MEMBER = "branch_committee_member"
+    DISCIPLINE_INSPECTION = "discipline_inspection"
+    UNITED_FRONT_CADRE = "united_front_cadre"
+    NON_PARTY_REPRESENTATIVE = "non_party_representative"
+    YOUNG_BACKBONE = "young_backbone"
 
 
 # A person holds at most one position of each of these groups at a time: a cadre has one rank.
@@ -129,54 +167,54 @@ EXCLUSIVE_POSITIONS: tuple[frozenset[Position], ...] = (
 )
 
 
-class PersonKind(Labelled):
+class PersonKind(Labelled, labels=PERSON_KIND_LABELS):
     """kind of person (人员类别)."""
 
-    STAFF = ("staff", "教职工")
-    STUDENT = ("student", "学生")
+    STAFF = "staff"
+    STUDENT = "student"
 
 
-class UnitKind(Labelled):
+class UnitKind(Labelled, labels=UNIT_KIND_LABELS):
     """kind of unit (单位类别)."""
 
-    COLLEGE = ("college", "学院")
-    DEPARTMENT = ("department", "部门")
-    BRANCH_SCHOOL = ("branch_school", "分校")
-    AFFILIATED = ("affiliated", "直属单位")
+    COLLEGE = "college"
+    DEPARTMENT = "department"
+    BRANCH_SCHOOL = "branch_school"
+    AFFILIATED = "affiliated"
 
 
-class PartyOrganisationKind(Labelled):
+class PartyOrganisationKind(Labelled, labels=ORGANISATION_KIND_LABELS):
     """kind of Party organisation (党组织类别)."""
 
-    PARTY_COMMITTEE = ("party_committee", "党委")
-    GENERAL_BRANCH = ("general_branch", "党总支")
-    BRANCH = ("branch", "党支部")
+    PARTY_COMMITTEE = "party_committee"
+    GENERAL_BRANCH = "general_branch"
+    BRANCH = "branch"
 
 
-class SessionStatus(Labelled):
+class SessionStatus(Labelled, labels=SESSION_STATUS_LABELS):
     """session status (课程安排状态)."""
 
-    SCHEDULED = ("scheduled", "已排课")
-    CANCELLED = ("cancelled", "已取消")
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
 
 
-class EnrollmentRoute(Labelled):
+class EnrollmentRoute(Labelled, labels=ENROLLMENT_ROUTE_LABELS):
     """way into a class (报名方式)."""
 
-    NOMINATION = ("nomination", "单位选派")
-    APPLICATION = ("application", "个人报名")
+    NOMINATION = "nomination"
+    APPLICATION = "application"
 
 
-class EnrollmentStatus(Labelled):
+class EnrollmentStatus(Labelled, labels=ENROLLMENT_STATUS_LABELS):
     """enrollment status (报名状态)."""
 
-    NOMINATED = ("nominated", "已选派")
-    APPLIED = ("applied", "已报名")
-    APPROVED = ("approved", "已录取")
-    REJECTED = ("rejected", "未录取")
-    WAITLISTED = ("waitlisted", "候补")
-    WITHDRAWN = ("withdrawn", "已退出")
-    TRANSFERRED = ("transferred", "已转班")
+    NOMINATED = "nominated"
+    APPLIED = "applied"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WAITLISTED = "waitlisted"
+    WITHDRAWN = "withdrawn"
+    TRANSFERRED = "transferred"
 
 
 L = TypeVar("L", bound=Labelled)

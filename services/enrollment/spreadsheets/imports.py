@@ -141,6 +141,10 @@ def import_roster(
     table = tables.get(sheet.ROSTER.name)
     if table is None:
         return RosterImport((), (), (RowProblem(sheet.ROSTER.name, None, None, "the file has no 花名册 sheet"),))
+    first_day = training_class.first_day
+    if first_day is None:
+        reason = f"class {training_class.class_id} has no days yet: people are judged as of its first day"
+        return RosterImport((), (), (RowProblem(sheet.ROSTER.name, None, None, reason),))
     problems: list[RowProblem] = []
     current = [e for e in enrollments if e.class_id == training_class.class_id]
     taking_part = {e.person_id for e in current if e.status in ACTIVE}
@@ -159,20 +163,22 @@ def import_roster(
         if written_name and written_name != person.name:
             cells.problem(sheet.NAME, f"the register knows {person_id} as {person.name}, not {written_name}")
             continue
-        unit = cells.reference(
-            sheet.NOMINATING_UNIT, lambda ref: unit_on(organisation, ref, training_class.first_day).code
-        )
+        unit = cells.reference(sheet.NOMINATING_UNIT, lambda ref: unit_on(organisation, ref, first_day).code)
         if cells.bad:
             continue
         if person_id in taking_part:
             already.append(person_id)
+            continue
+        nominating_unit = unit or person.unit
+        if nominating_unit is None:
+            cells.problem(sheet.NOMINATING_UNIT, f"the register knows no unit of {person_id}: name the 选派单位")
             continue
         try:
             nominated = nominate(
                 new_enrollment_id(person_id),
                 person,
                 training_class,
-                unit=unit or person.unit,
+                unit=nominating_unit,
                 enrollments=[*current, *nominations],
                 at=at,
                 policy=policy,

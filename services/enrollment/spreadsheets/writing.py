@@ -100,22 +100,21 @@ def roster_workbook(
     ]
     c = training_class
     _title(worksheet, 1, c.title, len(headers), size=16)
-    _title(
-        worksheet, 2, f"{c.category.label}　{c.first_day} 至 {c.last_day}　{c.place or c.channel.label}", len(headers)
-    )
+    days = f"{c.first_day} 至 {c.last_day}" if c.first_day else "日期待定"
+    _title(worksheet, 2, f"{c.category.label}　{days}　{c.place or c.delivery.label}", len(headers))
     _header_row(worksheet, 3, headers)
     listed = sorted(
         (e for e in enrollments if e.class_id == c.class_id and e.status in statuses),
         key=lambda e: (
             _STATUS_ORDER.index(e.status),
             (e.waitlisted_at or e.changed_at).timestamp() if e.status is EnrollmentStatus.WAITLISTED else 0.0,
-            people[e.person_id].unit,
+            people[e.person_id].unit or "",
             e.person_id,
         ),
     )
     for number, enrollment in enumerate(listed, start=1):
         person = people[enrollment.person_id]
-        held = as_of(person, c.first_day).status
+        held = as_of(person, c.first_day).status if c.first_day else None
         _body_row(
             worksheet,
             3 + number,
@@ -123,7 +122,7 @@ def roster_workbook(
                 number,
                 person.person_id,
                 person.name,
-                person.kind.label,
+                person.kind.label if person.kind else "",
                 _unit_name(organisation, person.unit),
                 _party_name(organisation, person.branch),
                 held.status.label if held else "",
@@ -166,7 +165,7 @@ def sign_in_workbook(
             for e in enrollments
             if e.class_id == c.class_id and e.status is EnrollmentStatus.APPROVED
         ),
-        key=lambda p: (p.unit, p.person_id),
+        key=lambda p: (p.unit or "", p.person_id),
     )
     workbook = Workbook()
     first = workbook.active
