@@ -349,11 +349,11 @@ def test_an_approved_learner_transfers_into_a_free_seat_and_their_old_seat_goes_
         to_enrollments=[],
         at=minutes(10),
     )
-    assert (moved.left.status, moved.left.transferred_to, moved.left.version) == ("transferred", "E-1b", 3)
+    assert (moved.left.status, moved.left.transferred_to, moved.left.version) == ("transferred", "DT-2", 3)
     assert moved.left.reason == "transferred to class DT-2"
     joined = moved.joined
     assert (joined.enrollment_id, joined.class_id, joined.status, joined.version) == ("E-1b", "DT-2", "approved", 1)
-    assert (joined.transferred_from, joined.reason) == ("E-1", "transferred from class DT-1; approved: seat 1 of 5")
+    assert (joined.transferred_from, joined.reason) == ("DT-1", "transferred from class DT-1; approved: seat 1 of 5")
     assert [e.person_id for e in moved.promoted] == ["2"]
 
 
@@ -440,4 +440,4 @@ def test_a_transfer_back_into_a_class_once_left_continues_the_enrollment_there()
         at=minutes(5),
     )
     assert (moved.joined.enrollment_id, moved.joined.version, moved.joined.status) == ("E-1-there", 4, "approved")
-    assert (moved.joined.transferred_from, moved.left.transferred_to) == ("E-1", "E-1-there")
+    assert (moved.joined.transferred_from, moved.left.transferred_to) == ("DT-1", "DT-2")

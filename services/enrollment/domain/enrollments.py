@@ -53,8 +53,8 @@ class Enrollment:
     changed_at: datetime
     nominating_unit: str | None = None  # 选派单位, for a nomination
     waitlisted_at: datetime | None = None  # its place in the queue
-    transferred_from: str | None = None  # the enrollment in the class it came from
-    transferred_to: str | None = None  # the enrollment in the class it went to
+    transferred_from: str | None = None  # the class a transfer brought it from
+    transferred_to: str | None = None  # the class a transfer took it to (one enrollment per person and class)
     version: int = 1
 
 
@@ -209,12 +209,12 @@ def transfer(
             changed_at=at,
             nominating_unit=enrollment.nominating_unit,
             waitlisted_at=at if status is WAITLISTED else None,
-            transferred_from=enrollment.enrollment_id,
+            transferred_from=from_class.class_id,
         ),
     )
     left = replace(
         _step(enrollment, TRANSFERRED, at, f"transferred to class {to_class.class_id}"),
-        transferred_to=arrived.enrollment_id,
+        transferred_to=to_class.class_id,
     )
     return Transfer(left, arrived, fill_seats(from_class, _replacing(from_enrollments, left), at))
 
