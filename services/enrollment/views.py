@@ -14,6 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.enrollment import records
 from services.enrollment.domain import organisation, people
 from services.enrollment.domain.classes import SCHOOL_TIMEZONE
+from services.enrollment.domain.errors import SessionError
 from services.enrollment.domain.vocabulary import (
     ClassDelivery,
     ClassStatus,
@@ -51,7 +52,7 @@ from services.enrollment.models import (
 )
 from services.enrollment.spreadsheets import writing
 from shared.db import utcnow
-from shared.errors import NotFound
+from shared.errors import CommandRejected, NotFound
 from shared.vocabulary import (
     CATEGORY_LABELS,
     CLASS_STATUS_LABELS,
@@ -282,14 +283,17 @@ async def sign_in_workbook(session: AsyncSession, class_id: str) -> bytes:
     sessions = [records.session_of(row) for row in await _sessions(session, class_id)]
     enrollments = [records.enrollment_of(row) for row in await _enrollments(session, class_id)]
     teachers = (await session.exec(select(Teacher))).all()
-    return writing.sign_in_workbook(
-        training_class,
-        sessions,
-        enrollments=enrollments,
-        people=await _people(session, [e.person_id for e in enrollments]),
-        organisation=await _organisation(session),
-        teacher_names={teacher.teacher_id: teacher.name for teacher in teachers},
-    )
+    try:
+        return writing.sign_in_workbook(
+            training_class,
+            sessions,
+            enrollments=enrollments,
+            people=await _people(session, [e.person_id for e in enrollments]),
+            organisation=await _organisation(session),
+            teacher_names={teacher.teacher_id: teacher.name for teacher in teachers},
+        )
+    except SessionError as error:  # no scheduled session to sign in to
+        raise CommandRejected(str(error)) from error
 
 
 async def _sessions(session: AsyncSession, class_id: str) -> Sequence[ClassSession]:

@@ -160,10 +160,14 @@ class Register:
         return [event.data for event in events if event.subject == key]
 
 
-@pytest.fixture
-async def register(service_api: ServiceApi) -> Register:
+async def open_register(service_api: ServiceApi) -> Register:
     client, database = await service_api("enrollment")
     return Register(client, database)
+
+
+@pytest.fixture
+async def register(service_api: ServiceApi) -> Register:
+    return await open_register(service_api)
 
 
 async def a_school(register: Register, *people: dict[str, Any]) -> None:
