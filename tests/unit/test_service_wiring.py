@@ -47,8 +47,8 @@ EXPECTED = {
 def channels(runtime: ServiceRuntime) -> tuple[set[str], set[str]]:
     """(published, consumed) topics; channels are titled ``<topic>:publish`` and ``<topic>:consume``."""
     document = runtime.asyncapi().to_specification().to_jsonable()
-    published = {c["address"] for name, c in document["channels"].items() if name.endswith(":publish")}
-    consumed = {c["address"] for name, c in document["channels"].items() if name.endswith(":consume")}
+    published = {c["address"] for name, c in document["channels"].items() if name.lower().endswith(":publish")}
+    consumed = {c["address"] for name, c in document["channels"].items() if name.lower().endswith(":consume")}
     assert published | consumed == {c["address"] for c in document["channels"].values()}
     return published, consumed
 

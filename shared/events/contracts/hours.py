@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field
 
-from shared.events.contracts.common import Code, EventReference, Hours, Identifier
+from shared.events.contracts.common import Code, Day, EventReference, Hours, Identifier
 from shared.events.envelope import EventData
 
 HOURS_TOPIC = "dangxiao.hours.v1"
@@ -31,7 +29,7 @@ class HoursCredited(EventData):
     attendance: EventReference
     channel: Code | None = Field(default=None, description="offline (concentrated, 集中) or online (网络)")
     category: Code | None = Field(default=None, description="the training category of the class, if any")
-    trained_on: date | None = Field(default=None, description="the day of the training, in Beijing time")
+    trained_on: Day | None = Field(default=None, description="the day of the training, in Beijing time")
 
     def identity(self) -> str:
         return self.entry_id
@@ -60,7 +58,7 @@ class HoursReversed(EventData):
     reason: str
     channel: Code | None = Field(default=None, description="as the credit it takes back")
     category: Code | None = Field(default=None, description="as the credit it takes back")
-    trained_on: date | None = Field(default=None, description="as the credit it takes back")
+    trained_on: Day | None = Field(default=None, description="as the credit it takes back")
 
     def identity(self) -> str:
         return self.entry_id
@@ -99,13 +97,13 @@ class RequirementStandingChanged(EventData):
     requirement: str = Field(min_length=1, max_length=100, description="the rule and its version")
     title: str = Field(min_length=1, max_length=200, description="e.g. 党员每年集中学习培训不少于32学时")
     source: str = Field(min_length=1, max_length=300, description="the regulation it comes from")
-    window_start: date
-    window_end: date = Field(description="the last day of the window")
+    window_start: Day
+    window_end: Day = Field(description="the last day of the window")
     required_hours: Hours
     credited_hours: Hours
     standing: Code = Field(description="met, on_track, behind, out_of_reach or no_longer_met")
-    met_on: date | None = None
-    as_of: date
+    met_on: Day | None = None
+    as_of: Day
 
     def identity(self) -> str:
         return f"{self.person_id}/{self.requirement}/{self.window_start}/{self.standing}/{self.as_of}"
