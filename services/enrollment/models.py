@@ -7,21 +7,29 @@ codes; the handlers check them against the domain's vocabularies (which also rea
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
 from sqlalchemy import JSON, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
-from shared.events.contracts.common import Code, Hours, Identifier, Period
+from shared.events.contracts.common import Code, Day, Hours, Identifier, Period
 from shared.events.contracts.register import Phase
-from shared.events.envelope import Moment
+from shared.events.envelope import Moment, as_text
 
 # Free text a person writes: a reason, a note.
 REASON_LENGTH = 500
+# A share from 0 to 1 with at most four decimals, written as a string like every decimal the API takes: of the
+# scheduled 学时, how much a learner may miss.
+Share = Annotated[
+    Decimal,
+    BeforeValidator(as_text("a share such as '0.2'")),
+    Field(ge=0, le=1, decimal_places=4),
+    WithJsonSchema({"type": "string", "pattern": r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", "examples": ["0.2"]}),
+]
 
 
 class Versioned(SQLModel):
@@ -49,8 +57,8 @@ class Update(BaseModel):
 
 class OrganisationBase(SQLModel):
     name: str = Field(min_length=1, max_length=200)
-    valid_from: date = Field(description="成立日期: it exists from this day")
-    valid_until: date | None = Field(default=None, description="撤销日期: closed from this day on")
+    valid_from: Day = Field(description="成立日期: it exists from this day")
+    valid_until: Day | None = Field(default=None, description="撤销日期: closed from this day on")
 
 
 class OrganisationCreate(OrganisationBase):
@@ -80,7 +88,7 @@ class OrganisationUpdate(Update):
     not_null = frozenset({"name"})
 
     name: str | None = Field(default=None, min_length=1, max_length=200)
-    valid_until: date | None = None
+    valid_until: Day | None = None
 
 
 class OrganisationPublic(OrganisationCreate):
@@ -98,9 +106,9 @@ class StatusHeld(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: Code
-    since: date
-    until: date | None = None
-    admission_date: date | None = Field(default=None, description="入党日期, for 预备党员 and 正式党员")
+    since: Day
+    until: Day | None = None
+    admission_date: Day | None = Field(default=None, description="入党日期, for 预备党员 and 正式党员")
 
 
 class PersonBase(SQLModel):
@@ -145,21 +153,21 @@ class StatusChange(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Code
-    since: date
-    admission_date: date | None = Field(default=None, description="入党日期, on becoming 预备党员")
+    since: Day
+    admission_date: Day | None = Field(default=None, description="入党日期, on becoming 预备党员")
 
 
 class PositionTaken(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     position: Code
-    since: date
+    since: Day
 
 
 class PositionLeft(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    on: date = Field(description="免职日期: the first day the person no longer holds the position")
+    on: Day = Field(description="免职日期: the first day the person no longer holds the position")
 
 
 class PersonPublic(PersonBase):
@@ -175,7 +183,7 @@ class PersonPublic(PersonBase):
 class PersonAsOf(BaseModel):
     """What the person was on one day: what training rules judge."""
 
-    on: date
+    on: Day
     status: Code | None
     status_label: str | None
     positions: list[Code]
@@ -330,17 +338,15 @@ class ClassBase(SQLModel):
     category: Code = Field(max_length=64, description="the training group, e.g. development_targets (发展对象培训)")
     level: Code | None = Field(default=None, max_length=64, description="of a 党务干部培训 class: whose officers")
     year: int = Field(ge=2000, le=2100, description="培训年度")
-    starts_on: date | None = Field(default=None, description="the first day; none while the class is planned")
-    ends_on: date | None = Field(default=None, description="the last day")
+    starts_on: Day | None = Field(default=None, description="the first day; none while the class is planned")
+    ends_on: Day | None = Field(default=None, description="the last day")
     delivery: Code = Field(default="on_site", max_length=20, description="on_site (集中面授), online or blended")
     place: str | None = Field(default=None, max_length=200)
     capacity: int | None = Field(default=None, ge=1, description="seats; none: no limit")
     organiser_id: Identifier | None = Field(default=None, max_length=64, description="主办单位, a unit's code")
     # What completing the class (结业) takes; certificates applies it.
     required_hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
-    max_absence_share: Decimal | None = Field(
-        default=None, ge=0, le=1, decimal_places=4, sa_type=Numeric(5, 4), description="of the scheduled 学时"
-    )
+    max_absence_share: Share | None = Field(default=None, sa_type=Numeric(5, 4), description="of the scheduled 学时")
     assessment_required: bool = Field(default=True, description="结业考核 passed")
     survey_required: bool = Field(default=False, description="after-class survey (训后调研) answered")
     reissue_after_revocation: bool = False
@@ -391,8 +397,8 @@ class ClassUpdate(Update):
     category: Code | None = None
     level: Code | None = None
     year: int | None = Field(default=None, ge=2000, le=2100)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     phases: list[Phase] | None = None
     delivery: Code | None = None
     place: str | None = Field(default=None, max_length=200)
@@ -401,7 +407,7 @@ class ClassUpdate(Update):
     manager_ids: list[Identifier] | None = None
     unit_quotas: dict[Identifier, int] | None = None
     required_hours: Hours | None = None
-    max_absence_share: Decimal | None = Field(default=None, ge=0, le=1, decimal_places=4)
+    max_absence_share: Share | None = None
     assessment_required: bool | None = None
     survey_required: bool | None = None
     reissue_after_revocation: bool | None = None

@@ -76,7 +76,7 @@ async def open_class(
                         "teaching_mode": "lecture",
                         "starts_at": f"2026-12-{n:02d}T09:00:00+08:00",
                         "ends_at": f"2026-12-{n:02d}T12:00:00+08:00",
-                        "hours": hours_each,
+                        "hours": str(hours_each),
                         # A room of its own: the classes of one running system take place at the same hours.
                         "place": f"党校 {class_id} 教室",
                     }

@@ -29,7 +29,6 @@ Organisers = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER
 Member = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.LEARNER))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_WORKBOOK_BYTES = 8 * 1024 * 1024
 
 # The body is the file itself (no multipart form): OpenAPI is told so here.
 WORKBOOK_BODY: dict[str, Any] = {
@@ -55,13 +54,8 @@ Policy = Annotated[EligibilityPolicy, Depends(eligibility_policy)]
 
 
 async def workbook(request: Request) -> bytes:
-    """The uploaded file: the request body as it is."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_WORKBOOK_BYTES:
-        raise _too_large()
+    """The uploaded file: the request body as it is (bounded, as every body, by DANGXIAO_MAX_REQUEST_BYTES)."""
     body = await request.body()
-    if len(body) > MAX_WORKBOOK_BYTES:
-        raise _too_large()
     if not body:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -75,9 +69,3 @@ Workbook = Annotated[bytes, Depends(workbook)]
 
 def xlsx(content: bytes, filename: str) -> Response:
     return Response(content, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{filename}"'})
-
-
-def _too_large() -> HTTPException:
-    return HTTPException(
-        status.HTTP_413_CONTENT_TOO_LARGE, f"at most {MAX_WORKBOOK_BYTES // 1024 // 1024} MiB per file; split it"
-    )
