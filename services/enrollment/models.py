@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, WithJsonSchema, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, WithJsonSchema, model_validator
 from sqlalchemy import JSON, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -130,7 +130,7 @@ class Person(PersonBase, Versioned, table=True):
     person_id: str = Field(primary_key=True, max_length=64)
     statuses: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     positions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    active: bool = True
+    active: StrictBool = True
 
 
 class PersonUpdate(Update):
@@ -144,7 +144,7 @@ class PersonUpdate(Update):
     branch_id: Identifier | None = None
     statuses: list[StatusHeld] | None = None
     positions: list[Period] | None = None
-    active: bool | None = None
+    active: StrictBool | None = None
 
 
 class StatusChange(BaseModel):
@@ -175,7 +175,7 @@ class PersonPublic(PersonBase):
     kind_label: str | None
     statuses: list[StatusHeld]
     positions: list[Period]
-    active: bool
+    active: StrictBool
     version: int
     changed_at: datetime
 
@@ -200,7 +200,7 @@ class CourseBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
     usual_hours: Hours | None = Field(default=None, sa_type=Numeric(6, 2), description="学时 it usually takes")
     place: str | None = Field(default=None, max_length=200, description="of on-site teaching (现场教学)")
-    active: bool = True
+    active: StrictBool = True
 
 
 class CourseCreate(CourseBase):
@@ -223,7 +223,7 @@ class CourseUpdate(Update):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     usual_hours: Hours | None = None
     place: str | None = Field(default=None, max_length=200)
-    active: bool | None = None
+    active: StrictBool | None = None
     teaching_modes: list[Code] | None = None
 
 
@@ -235,8 +235,8 @@ class CoursePublic(CourseBase):
 
 class TeacherBase(SQLModel):
     name: str = Field(min_length=1, max_length=100)
-    internal: bool = Field(description="on the school's staff, or an outside expert (外聘专家)")
-    active: bool = True
+    internal: StrictBool = Field(description="on the school's staff, or an outside expert (外聘专家)")
+    active: StrictBool = True
 
 
 class TeacherCreate(TeacherBase):
@@ -257,8 +257,8 @@ class TeacherUpdate(Update):
     not_null = frozenset({"name", "internal", "active", "subjects"})
 
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    internal: bool | None = None
-    active: bool | None = None
+    internal: StrictBool | None = None
+    active: StrictBool | None = None
     subjects: list[str] | None = None
 
 
@@ -347,9 +347,9 @@ class ClassBase(SQLModel):
     # What completing the class (结业) takes; certificates applies it.
     required_hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
     max_absence_share: Share | None = Field(default=None, sa_type=Numeric(5, 4), description="of the scheduled 学时")
-    assessment_required: bool = Field(default=True, description="结业考核 passed")
-    survey_required: bool = Field(default=False, description="after-class survey (训后调研) answered")
-    reissue_after_revocation: bool = False
+    assessment_required: StrictBool = Field(default=True, description="结业考核 passed")
+    survey_required: StrictBool = Field(default=False, description="after-class survey (训后调研) answered")
+    reissue_after_revocation: StrictBool = False
     crediting_rule: str | None = Field(default=None, max_length=64, description="overrides the default 学时 rule")
     status: Code = Field(default="open", max_length=20, description="planned, open, closed or cancelled")
 
@@ -408,9 +408,9 @@ class ClassUpdate(Update):
     unit_quotas: dict[Identifier, int] | None = None
     required_hours: Hours | None = None
     max_absence_share: Share | None = None
-    assessment_required: bool | None = None
-    survey_required: bool | None = None
-    reissue_after_revocation: bool | None = None
+    assessment_required: StrictBool | None = None
+    survey_required: StrictBool | None = None
+    reissue_after_revocation: StrictBool | None = None
     crediting_rule: str | None = Field(default=None, max_length=64)
     status: Code | None = None
 
@@ -533,7 +533,7 @@ class ImportedRecords(BaseModel):
 
 
 class RegisterImportReport(BaseModel):
-    applied: bool = Field(description="false for a dry run")
+    applied: StrictBool = Field(description="false for a dry run")
     problems: list[ImportProblem]
     units: ImportedRecords
     party_organisations: ImportedRecords
@@ -541,7 +541,7 @@ class RegisterImportReport(BaseModel):
 
 
 class RosterImportReport(BaseModel):
-    applied: bool = Field(description="false for a dry run")
+    applied: StrictBool = Field(description="false for a dry run")
     problems: list[ImportProblem]
     nominated: list[str] = Field(description="工号/学号 of the people the roster nominates")
     already_enrolled: list[str] = Field(description="工号/学号 of the people the class has already: left as they are")

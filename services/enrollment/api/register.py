@@ -3,10 +3,12 @@ catalogue (课程库) and the teachers (师资库)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
+from pydantic import BeforeValidator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment import views
@@ -38,7 +40,21 @@ from shared.errors import Forbidden
 from shared.service import Runtime, execute
 
 router = APIRouter()
-AsOf = Annotated[date | None, Query(description="the day to judge by (Beijing time); default today")]
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as_a_day(value: object) -> object:
+    """A query's day as the schema documents it, YYYY-MM-DD (pydantic would read "0" as 1970-01-01)."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+AsOf = Annotated[
+    date | None,
+    BeforeValidator(_written_as_a_day),
+    Query(description="the day to judge by (Beijing time), YYYY-MM-DD; default today"),
+]
 
 
 @router.get("/vocabularies", tags=["register"])

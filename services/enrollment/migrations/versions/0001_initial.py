@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 23:29:56.287073
+Create Date: 2026-11-25 23:34:03.814727
 """
 
 from collections.abc import Sequence
