@@ -212,7 +212,9 @@ async def class_view(session: AsyncSession, class_id: str) -> ClassPublic:
 
 async def classes_view(session: AsyncSession, year: int | None, manager: str | None) -> list[ClassSummary]:
     """The school's classes (its training plan), of one year or all, or those ``manager`` manages."""
-    query = select(TrainingClass).order_by(col(TrainingClass.year), col(TrainingClass.starts_on))
+    query = select(TrainingClass).order_by(
+        col(TrainingClass.year), col(TrainingClass.starts_on), col(TrainingClass.class_id)
+    )
     if year is not None:
         query = query.where(TrainingClass.year == year)
     rows = (await session.exec(query)).all()

@@ -565,3 +565,13 @@ async def test_rescheduling_and_cancelling_are_new_states_of_the_session(registe
     assert Decimal((await register.get(f"/classes/{CLASS_ID}"))["scheduled_hours"]) == 4
     assert "already cancelled" in await register.refused("POST", f"/sessions/{session}/cancel", {"reason": "再次"}, 422)
     assert "was cancelled" in await register.refused("PATCH", f"/sessions/{session}", {"title": "新"}, 422)
+
+
+async def test_the_training_plan_lists_the_classes_of_a_year_and_a_manager_finds_their_own(register: Register) -> None:
+    await a_school_with_a_class(register)
+    await register.post("/classes", a_class("DT-2027", year=2027, starts_on="2027-03-01", ends_on="2027-03-05"))
+    await register.post("/classes", a_class("OTHER", manager_ids=["manager-2"]))
+    learner = bearer(Role.LEARNER, "1")
+    assert [c["class_id"] for c in await register.get("/classes", learner, year=2026)] == [CLASS_ID, "OTHER"]
+    mine = await register.get("/classes", MANAGER, mine="true")
+    assert [c["class_id"] for c in mine] == [CLASS_ID, "DT-2027"]

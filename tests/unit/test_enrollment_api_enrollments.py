@@ -3,10 +3,13 @@ and rejection, the waitlist and its promotion on withdrawal, transfer; each step
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from services.enrollment.domain.vocabulary import PartyAffairsLevel, TrainingCategory
 from shared.auth import Role
 from tests.support import bearer
 from tests.unit.conftest import ServiceApi
@@ -224,3 +227,34 @@ async def test_a_planned_or_cancelled_class_decides_who_may_come(register: Regis
     await register.patch(f"/classes/{CLASS_ID}", {"status": "closed"}, MANAGER)
     detail = await register.refused("POST", ENROLLMENTS, {"person_id": "1"}, 422, headers=MANAGER)
     assert detail == f"class {CLASS_ID} is 已结业 (closed): it takes nobody in"
+
+
+async def test_who_may_join_is_configurable_by_a_versioned_policy_file(
+    service_api: ServiceApi, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A school that also takes its 入党积极分子 into development-target classes says so in a policy of its own."""
+    categories = {category.value: {} for category in TrainingCategory}
+    categories["development_targets"] = {"statuses": ["development_target", "activist"]}
+    policy = {
+        "name": "eligibility/v2",
+        "categories": categories,
+        "party_affairs_levels": {level.value: {"positions": ["branch_secretary"]} for level in PartyAffairsLevel},
+    }
+    (tmp_path / "policy.json").write_text(json.dumps(policy))
+    monkeypatch.setenv("DANGXIAO_ELIGIBILITY_POLICY_FILE", str(tmp_path / "policy.json"))
+    register = await open_register(service_api)
+    await a_school_with_a_class(register)
+    await register.post(
+        "/persons",
+        {
+            "person_id": "6",
+            "name": "积极分子",
+            "unit_id": "MARX",
+            "statuses": [{"code": "activist", "since": "2025-04-01"}],
+        },
+    )
+    nominated = await enter(register, "6")
+    assert (nominated["eligibility_rule"], nominated["status"]) == ("eligibility/v2", "nominated")
+    assert nominated["eligibility_reason"] == (
+        "积极分子 (6) on 2026-03-02 is 入党积极分子 since 2025-04-01; 发展对象培训 takes 入党积极分子 / 发展对象"
+    )
