@@ -258,3 +258,13 @@ async def test_who_may_join_is_configurable_by_a_versioned_policy_file(
     assert nominated["eligibility_reason"] == (
         "积极分子 (6) on 2026-03-02 is 入党积极分子 since 2025-04-01; 发展对象培训 takes 入党积极分子 / 发展对象"
     )
+
+
+async def test_approval_judges_the_nominee_again_as_the_register_knows_them_now(register: Register) -> None:
+    await a_school_with_a_class(register)
+    nominated = await enter(register, "1", MARX_NOMINATOR)
+    await register.patch("/persons/1", {"statuses": [{"code": "masses", "since": "2020-01-01"}]})
+    detail = await register.refused(
+        "POST", f"/enrollments/{nominated['enrollment_id']}/approve", {}, 422, headers=MANAGER
+    )
+    assert detail == "学员1 (1) on 2026-03-02 is 群众 since 2020-01-01; 发展对象培训 takes only 发展对象"

@@ -74,7 +74,7 @@ def seated(training_class: TrainingClass, *person_ids: str) -> list[Enrollment]:
     enrollments: list[Enrollment] = []
     for index, person_id in enumerate(person_ids):
         enrollment = applied(person_id, training_class, enrollments, minutes(index))
-        enrollments.append(approve(enrollment, training_class, enrollments, minutes(index)))
+        enrollments.append(approve(enrollment, training_class, enrollments, minutes(index), person=target(person_id)))
     return enrollments
 
 
@@ -221,9 +221,9 @@ def test_a_waitlisted_learner_is_approved_only_into_a_free_seat() -> None:
     enrollments = seated(training_class, "1", "2")
     waiting = enrollments[1]
     with pytest.raises(EnrollmentError, match="off the waitlist: all 1 seats are taken"):
-        approve(waiting, training_class, enrollments, minutes(5))
+        approve(waiting, training_class, enrollments, minutes(5), person=target("2"))
     bigger = replace(training_class, capacity=2)
-    promoted = approve(waiting, bigger, enrollments, minutes(5))
+    promoted = approve(waiting, bigger, enrollments, minutes(5), person=target("2"))
     assert (promoted.status, promoted.version, promoted.waitlisted_at) == ("approved", 3, minutes(1))
 
 
@@ -236,7 +236,7 @@ def test_a_rejection_needs_a_reason_and_ends_the_way() -> None:
     with pytest.raises(
         EnrollmentError, match=re.escape("cannot approve enrollment E-1 (1 in class DT-1): it is 未录取 (rejected)")
     ):
-        approve(rejected, dt_class(), [rejected], minutes(2))
+        approve(rejected, dt_class(), [rejected], minutes(2), person=target("1"))
 
 
 @pytest.mark.parametrize(
@@ -255,7 +255,7 @@ def test_illegal_transitions_are_refused_naming_where_the_enrollment_stands(
 ) -> None:
     enrollment = replace(applied("1", dt_class(), [], T0), status=status)
     steps = {
-        "approve": lambda: approve(enrollment, dt_class(), [enrollment], T0),
+        "approve": lambda: approve(enrollment, dt_class(), [enrollment], T0, person=target("1")),
         "reject": lambda: reject(enrollment, "reason", T0),
         "withdraw": lambda: withdraw(enrollment, dt_class(), [enrollment], "", T0),
         "transfer": lambda: transfer(
@@ -441,3 +441,14 @@ def test_a_transfer_back_into_a_class_once_left_continues_the_enrollment_there()
     )
     assert (moved.joined.enrollment_id, moved.joined.version, moved.joined.status) == ("E-1-there", 4, "approved")
     assert (moved.joined.transferred_from, moved.left.transferred_to) == ("DT-1", "DT-2")
+
+
+def test_approval_judges_the_person_again_as_the_register_knows_them_now() -> None:
+    nominated = nominate("E1", target("1"), dt_class(), unit="MARX", enrollments=[], at=T0)
+    corrected = replace(target("1"), statuses=(StatusPeriod(PoliticalStatus.MASSES, Period(date(2020, 1, 1))),))
+    with pytest.raises(EligibilityError, match=re.escape("学员1 (1) on 2026-03-02 is 群众 since 2020-01-01")):
+        approve(nominated, dt_class(), [nominated], minutes(1), person=corrected)
+    approved = approve(nominated, dt_class(), [nominated], minutes(1), person=target("1"))
+    assert (approved.status, approved.eligibility_rule) == ("approved", "eligibility/v1")
+    with pytest.raises(EnrollmentError, match="is not 学员2 \\(2\\)'s"):
+        approve(nominated, dt_class(), [nominated], minutes(1), person=target("2"))

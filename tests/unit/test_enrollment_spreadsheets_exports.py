@@ -92,7 +92,7 @@ def enrolled_sample() -> tuple[TrainingClass, Organisation, dict[str, Person], l
     )
     enrollments: list[Enrollment] = []
     for nomination in roster.nominations:
-        enrollments.append(approve(nomination, training_class, enrollments, NOW))
+        enrollments.append(approve(nomination, training_class, enrollments, NOW, person=people[nomination.person_id]))
     return training_class, organisation, people, enrollments
 
 

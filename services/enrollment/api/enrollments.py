@@ -63,9 +63,10 @@ async def get_enrollment(enrollment_id: str, runtime: Runtime, principal: Member
 
 
 @router.post("/enrollments/{enrollment_id}/approve", tags=["enrollments"])
-async def approve(enrollment_id: str, runtime: Runtime, principal: ClassStaff) -> EnrollmentPublic:
-    """A seat (已录取) if one is free, else a place on the waitlist (候补)."""
-    return views.enrollment_public(await execute(runtime, enrollments.approve, enrollment_id, principal))
+async def approve(enrollment_id: str, runtime: Runtime, principal: ClassStaff, policy: Policy) -> EnrollmentPublic:
+    """A seat (已录取) if one is free, else a place on the waitlist (候补); the person must still be eligible as
+    of the class's first day, as the register knows them now."""
+    return views.enrollment_public(await execute(runtime, enrollments.approve, enrollment_id, principal, policy))
 
 
 @router.post("/enrollments/{enrollment_id}/reject", tags=["enrollments"])

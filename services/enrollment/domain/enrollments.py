@@ -131,10 +131,24 @@ def apply(
 
 
 def approve(
-    enrollment: Enrollment, training_class: TrainingClass, enrollments: Iterable[Enrollment], at: datetime
+    enrollment: Enrollment,
+    training_class: TrainingClass,
+    enrollments: Iterable[Enrollment],
+    at: datetime,
+    *,
+    person: Person,
+    policy: EligibilityPolicy = ELIGIBILITY_V1,
 ) -> Enrollment:
-    """A seat if one is free; else a place on the waitlist. A waitlisted learner is approved only into a free seat."""
+    """A seat if one is free; else a place on the waitlist. A waitlisted learner is approved only into a free seat.
+
+    The person is judged again, as the register knows them now: a record corrected since the nomination counts.
+    """
     _check_may(enrollment, "approve", {NOMINATED, APPLIED, WAITLISTED})
+    if person.person_id != enrollment.person_id:
+        raise EnrollmentError(f"{_described(enrollment)} is not {person.described()}'s")
+    c = training_class
+    assert c.first_day is not None  # a class takes nobody in without its days, nor lets them be dropped after
+    eligibility = check_eligible(person, c.category, c.level, c.first_day, policy)
     others = [e for e in _of_class(enrollments, training_class) if e.enrollment_id != enrollment.enrollment_id]
     status, reason = _seat_or_queue(training_class, others)
     if status is WAITLISTED and enrollment.status is WAITLISTED:
@@ -142,7 +156,12 @@ def approve(
             f"cannot approve {_described(enrollment)} off the waitlist: all {training_class.capacity} seats are taken"
         )
     waitlisted_at = at if status is WAITLISTED else enrollment.waitlisted_at  # kept: how long they waited
-    return replace(_step(enrollment, status, at, reason), waitlisted_at=waitlisted_at)
+    return replace(
+        _step(enrollment, status, at, reason),
+        waitlisted_at=waitlisted_at,
+        eligibility_rule=eligibility.rule,
+        eligibility_reason=eligibility.reason,
+    )
 
 
 def reject(enrollment: Enrollment, reason: str, at: datetime) -> Enrollment:

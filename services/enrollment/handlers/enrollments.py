@@ -84,10 +84,18 @@ async def enroll(
 
 
 @command
-async def approve(uow: UnitOfWork, enrollment_id: str, principal: Principal) -> Enrollment:
-    """A seat if one is free, else a place on the waitlist."""
+async def approve(uow: UnitOfWork, enrollment_id: str, principal: Principal, policy: EligibilityPolicy) -> Enrollment:
+    """A seat if one is free, else a place on the waitlist; the person judged eligible again as they are now."""
     row, training_class, rows = await _managed(uow, enrollment_id, principal, "approve it")
-    approved = way.approve(records.enrollment_of(row), records.class_of(training_class), _states(rows), uow.now)
+    person = await found(uow, Person, row.person_id, "person")
+    approved = way.approve(
+        records.enrollment_of(row),
+        records.class_of(training_class),
+        _states(rows),
+        uow.now,
+        person=records.person_of(person),
+        policy=policy,
+    )
     return record(uow, Enrollment, row, records.enrollment_fields(approved))
 
 
