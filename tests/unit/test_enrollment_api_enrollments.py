@@ -105,6 +105,7 @@ async def test_a_learner_applies_for_themselves_and_a_second_way_in_conflicts(re
         ({"person_id": "1", "route": "lottery"}, 422, "unknown way into a class (报名方式) 'lottery'"),
         ({"person_id": "1", "nominated_by": "LIB"}, 422, "unknown unit LIB"),
         ({"person_id": "1", "route": "application", "nominated_by": "MARX"}, 422, "names no nominating unit"),
+        ({"person_id": "3"}, 422, "学员3 (3) has left the school"),
         ({"person_id": "5", "nominated_by": "MARX"}, 422, "unit MARX"),
     ],
 )
@@ -112,6 +113,7 @@ async def test_a_way_in_that_cannot_be_is_refused_naming_why(
     register: Register, body: dict[str, Any], status: int, problem: str
 ) -> None:
     await a_school_with_a_class(register, unit_quotas={"MARX": 1, "ECON": 1})
+    await register.patch("/persons/3", {"active": False})
     await enter(register, "2", MANAGER)  # MARX's one place is taken
     assert problem in await register.refused("POST", ENROLLMENTS, body, status, headers=MANAGER)
 

@@ -48,6 +48,10 @@ async def enroll(
     person = await uow.session.get(Person, command.person_id)
     if person is None:
         raise NotFound(f"person {command.person_id} is not registered; register them first (POST /persons)")
+    if not person.active:
+        raise EnrollmentError(
+            f"{person.name} ({person.person_id}) has left the school: the register keeps them inactive"
+        )
     route = parse(EnrollmentRoute, command.route) if command.route else _default_route(principal)
     rows = await enrollment_rows(uow, class_id)
     current = [records.enrollment_of(row) for row in rows.values()]
