@@ -18,11 +18,10 @@ from aiokafka import AIOKafkaProducer
 from shared.auth import Role
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC
 from shared.events.contracts.evaluation import EVALUATION_TOPIC, AssessmentRecorded, SurveyAnswered
-from shared.events.contracts.register import CLASSES_TOPIC, SESSIONS_TOPIC
 from tests.e2e.system import System
-from tests.e2e.test_one_class import attendance, open_class, total_reaches
-from tests.kafka import all_records, cloudevent_of, producer, records_until, send_structured
-from tests.support import event_of, eventually, unique
+from tests.e2e.test_one_class import Cohort, attendance, open_class, total_reaches
+from tests.kafka import cloudevent_of, producer, records_until, send_structured
+from tests.support import eventually, unique
 
 pytestmark = pytest.mark.e2e
 
@@ -79,19 +78,15 @@ async def kafka(kafka_bootstrap: str) -> AsyncIterator[AIOKafkaProducer]:
         yield client
 
 
-async def next_version(kafka_bootstrap: str, kafka: AIOKafkaProducer, topic: str, key: str, **changes: Any) -> None:
-    """Publish the register's next version of an entity with ``changes``, as the register does when someone edits
-    it: here, naming the class's manager and the session's teacher, which its API does not take yet."""
-
-    async def latest() -> dict[str, Any] | None:
-        versions = [cloudevent_of(r) for r in await all_records(kafka_bootstrap, topic) if r.key == key.encode()]
-        return max(versions, key=lambda event: int(event["data"]["version"])) if versions else None
-
-    published = await eventually(latest, what=f"the register's {key} on {topic}")
-    data = {**published["data"], **changes, "version": published["data"]["version"] + 1}
-    await send_structured(
-        kafka, topic, event_of(data, event_type=published["type"], source=published["source"], subject=key), key=key
-    )
+async def staff_the_class(system: System, cohort: Cohort, *, manager: str, teacher: str) -> None:
+    """The register names ``manager`` among the class's managers and ``teacher`` as its first session's teacher."""
+    async with system.client("enrollment", Role.ADMIN, "office") as office:
+        registered = await office.post("/teachers", json={"teacher_id": teacher, "name": "王建华", "internal": True})
+        assert registered.status_code == 201, registered.text
+        staffed = await office.patch(f"/classes/{cohort.class_id}", json={"manager_ids": ["manager-1", manager]})
+        assert staffed.status_code == 200, staffed.text
+        taught = await office.patch(f"/sessions/{cohort.session_ids[0]}", json={"teacher_ids": [teacher]})
+        assert taught.status_code == 200, taught.text
 
 
 async def test_a_computed_final_assessment_drives_a_certificate_and_its_correction_revokes_it(
@@ -100,8 +95,7 @@ async def test_a_computed_final_assessment_drives_a_certificate_and_its_correcti
     manager, teacher = unique("manager"), unique("teacher")
     cohort = await open_class(system, sessions=2, enroll=False)
     class_id, person = cohort.class_id, cohort.person_id
-    await next_version(kafka_bootstrap, kafka, CLASSES_TOPIC, class_id, manager_ids=[manager])
-    await next_version(kafka_bootstrap, kafka, SESSIONS_TOPIC, cohort.session_ids[0], teacher_ids=[teacher])
+    await staff_the_class(system, cohort, manager=manager, teacher=teacher)
     for session_id in cohort.session_ids:
         await send_structured(kafka, ATTENDANCE_TOPIC, attendance(person, session_id), key=person)
 
@@ -129,8 +123,10 @@ async def test_a_computed_final_assessment_drives_a_certificate_and_its_correcti
         location = waiting.headers["location"]
         assert (await as_teacher.get(location)).json()["status"] == "pending"
         async with system.client("enrollment", Role.CLASS_MANAGER, manager) as enrollment:
-            enrolled = await enrollment.post(f"/classes/{class_id}/enrollments", json={"person_id": person})
-            assert enrolled.status_code == 201, enrolled.text
+            nominated = await enrollment.post(f"/classes/{class_id}/enrollments", json={"person_id": person})
+            assert nominated.status_code == 201, nominated.text
+            approved = await enrollment.post(f"/enrollments/{nominated.json()['enrollment_id']}/approve")
+            assert approved.status_code == 200, approved.text
 
         async def applied() -> dict[str, Any] | None:
             status = (await as_teacher.get(location)).json()

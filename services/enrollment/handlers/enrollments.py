@@ -71,8 +71,9 @@ async def enroll(
         nominator_of_both = speaks_for(principal, unit) and speaks_for(principal, person.unit_id)
         if not (manages(principal, training_class) or nominator_of_both):
             raise Forbidden(
-                f"a nominator nominates people of the units they speak for, for one of those units; "
-                f"{person.person_id} of {person.unit_id} nominated by {unit} is not theirs"
+                f"people are entered into class {class_id} by its managers, or nominated by a nominator of their "
+                f"own units for one of those units; {person.person_id} of {person.unit_id} nominated by {unit} is "
+                f"neither"
             )
         await _check_unit(uow, unit)
         entered = way.nominate(
