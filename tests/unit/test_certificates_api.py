@@ -374,6 +374,21 @@ async def test_a_statement_for_a_person_certificates_does_not_know_is_refused(ce
     assert answer.status_code == 404
 
 
+async def test_a_year_is_a_json_integer_not_a_float_nor_a_string(certificates) -> None:
+    client, service = certificates
+    learner, _ = await certified(service)
+    office = bearer(Role.ADMIN, "office")
+
+    for not_a_year in (2026.0, "2026", True):
+        answer = await client.post(
+            f"/persons/{learner.person_id}/hours-statements", json={"year": not_a_year}, headers=office
+        )
+        assert answer.status_code == 422, not_a_year
+    assert (
+        await client.post("/persons/x/hours-statements", content=b'{"year": 2026.0}', headers=office)
+    ).status_code == 422
+
+
 # ── the OpenAPI document ─────────────────────────────────────────────────────────────────────────────
 
 
