@@ -374,6 +374,67 @@ async def test_a_statement_for_a_person_certificates_does_not_know_is_refused(ce
     assert answer.status_code == 404
 
 
+async def test_a_year_is_a_json_integer_not_a_float_nor_a_string(certificates) -> None:
+    client, service = certificates
+    learner, _ = await certified(service)
+    office = bearer(Role.ADMIN, "office")
+
+    for not_a_year in (2026.0, "2026", True):
+        answer = await client.post(
+            f"/persons/{learner.person_id}/hours-statements", json={"year": not_a_year}, headers=office
+        )
+        assert answer.status_code == 422, not_a_year
+    assert (
+        await client.post("/persons/x/hours-statements", content=b'{"year": 2026.0}', headers=office)
+    ).status_code == 422
+
+
+# ── the OpenAPI document ─────────────────────────────────────────────────────────────────────────────
+
+
+async def test_every_route_answers_a_status_and_media_type_its_openapi_document_declares(certificates) -> None:
+    """What schemathesis cannot reach without issued documents: each answer, found or not, as documented."""
+    client, service = certificates
+    learner, number = await certified(service)
+    own = bearer(Role.LEARNER, learner.person_id)
+    statement = (
+        await client.post(f"/persons/{learner.person_id}/hours-statements", json={"year": 2026}, headers=own)
+    ).json()["statement_number"]
+    credential = (await client.get(f"/credentials/{number}")).json()
+    status_list = path_of(credential["credentialStatus"]["statusListCredential"])
+    office = bearer(Role.ADMIN, "office")
+    document = (await client.get("/openapi.json")).json()
+
+    asked = [
+        ("/verify/{number}", f"/verify/{number}", {}, 200),
+        ("/verify/{number}", "/verify/DX2026-HELLO", {}, 404),
+        ("/verify", f"/verify?number={statement}", {}, 200),
+        ("/verify", "/verify?number=", {}, 404),
+        ("/certificates/verify/{number}", f"/certificates/verify/{number}", {}, 200),
+        ("/certificates/verify/{number}", "/certificates/verify/DX2026-HELLO", {}, 404),
+        ("/credentials/{number}", f"/credentials/{number}", {}, 200),
+        ("/credentials/{number}", f"/credentials/{statement}", {}, 200),
+        ("/credentials/{number}", "/credentials/DX2026-HELLO", {}, 404),
+        ("/status-lists/{list_id}", status_list, {}, 200),
+        ("/status-lists/{list_id}", "/status-lists/1999", {}, 404),
+        ("/.well-known/did.json", "/.well-known/did.json", {}, 200),
+        ("/.well-known/jwks.json", "/.well-known/jwks.json", {}, 200),
+        ("/certificates/{number}/pdf", f"/certificates/{number}/pdf", own, 200),
+        ("/certificates/{number}/pdf", f"/certificates/{number}/pdf", bearer(Role.LEARNER, "x"), 403),
+        ("/classes/{class_id}/certificates.zip", f"/classes/{learner.class_id}/certificates.zip", office, 200),
+        ("/classes/{class_id}/certificates.zip", "/classes/nope/certificates.zip", office, 404),
+        ("/hours-statements/{number}", f"/hours-statements/{statement}", own, 200),
+        ("/hours-statements/{number}/pdf", f"/hours-statements/{statement}/pdf", own, 200),
+        ("/hours-statements/{number}/pdf", "/hours-statements/XS2026-HELLO/pdf", own, 404),
+    ]
+    for template, path, headers, expected in asked:
+        answer = await client.get(path, headers=headers)
+        media_type = answer.headers["content-type"].split(";")[0]
+        responses = document["paths"][template]["get"]["responses"]
+        assert answer.status_code == expected, (path, answer.status_code)
+        assert media_type in responses[str(expected)].get("content", {}), (path, expected, media_type)
+
+
 # ── settings ─────────────────────────────────────────────────────────────────────────────────────────
 
 
