@@ -13,9 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from pypdf import PdfReader
 
 from services.certificates import views
+from services.certificates.app import define
 from services.certificates.domain.numbers import certificate_number
 from services.certificates.settings import DEVELOPMENT_CERTIFICATE_SECRET, Settings
 from shared.auth import Role
@@ -189,6 +192,19 @@ async def test_the_keys_are_published_as_did_web_and_jwks(certificates) -> None:
     assert [key["kid"] for key in key_set["keys"]] == did["assertionMethod"]
     assert (await client.get("/status-lists/1999")).status_code == 404
     assert (await client.get("/credentials/DX2026-HELLO")).status_code == 404
+
+
+def test_signing_with_the_development_key_is_a_caution_at_start_and_a_configured_key_is_not(tmp_path) -> None:
+    key_file = tmp_path / "signing-key.pem"
+    key_file.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+
+    without_key = define(Settings(environment="test"))
+    with_key = define(Settings(environment="test", certificate_signing_key_file=key_file))
+
+    assert without_key.cautions == (
+        "no signing key configured: signing with a development key derived from the secret",
+    )
+    assert with_key.cautions == ()
 
 
 # ── documents ────────────────────────────────────────────────────────────────────────────────────────
