@@ -3,15 +3,16 @@ path, and the topics themselves (created by the project, never by auto-creation)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, Union
 
 from aiokafka import AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.errors import CoordinatorNotAvailableError, TopicAlreadyExistsError
 from faststream import AckPolicy
-from faststream.kafka import KafkaBroker
+from faststream.kafka import KafkaBroker, Topic
 from faststream.kafka.annotations import KafkaMessage
 from faststream.kafka.message import KafkaAckableMessage
 from faststream.kafka.prometheus import KafkaPrometheusMiddleware
@@ -41,8 +42,6 @@ def create_broker(settings: ServiceSettings) -> KafkaBroker:
         # The outbox relay's producer: no duplicates from producer retries, durable once acknowledged.
         enable_idempotence=True,
         acks="all",
-        # Topics are the project's to create (python -m services.<name> topics), with their partitions.
-        allow_auto_create_topics=False,
         middlewares=[KafkaPrometheusMiddleware(registry=REGISTRY, app_name=f"dangxiao-{settings.service_name}")],
         # A plain standard-library logger: its lines go through the JSON handler like every other library's.
         logger=logging.getLogger("dangxiao.broker"),
@@ -135,25 +134,29 @@ def dead_letter_sender(broker: KafkaBroker, service: str) -> Any:
 def subscribe(
     broker: KafkaBroker,
     consumer: EventConsumer,
-    topic: str,
+    topics: Mapping[str, str],
     group_id: str,
-    description: str,
     *,
     max_records: int = 500,
     batch_timeout_ms: int = 100,
 ) -> BatchSubscriber:
-    """Consume ``topic`` in the service's group, a batch at a time; the batch's offsets are committed only once
-    ``consume_batch`` returned (its effects committed), and rewound when it raised."""
+    """Consume ``topics`` (name -> what the service does with it) in the service's group, a batch at a time.
+
+    One subscriber for all of a service's topics: one member of the group per instance (no rebalance as each of
+    several would join), and one stream of batches, applied in the order polled, as a rebuild replays them. A
+    batch's offsets are committed only once ``consume_batch`` returned (its effects committed), and rewound when it
+    raised.
+    """
     subscriber = broker.subscriber(
-        topic,
+        # Not declared: topics are the project's to create, with their partitions (python -m services.X topics).
+        *(Topic(topic, declare=False) for topic in topics),
         group_id=group_id,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         batch=True,
         max_records=max_records,
         batch_timeout_ms=batch_timeout_ms,
-        title=f"{topic}:consume",
-        description=description,
+        description="; ".join(f"`{topic}`: {purpose}" for topic, purpose in topics.items()),
     )
 
     async def raw_records(records: tuple[ConsumerRecord[bytes, bytes], ...]) -> KafkaAckableMessage:
@@ -163,7 +166,7 @@ def subscribe(
         return KafkaAckableMessage(raw_message=records, body=values, consumer=subscriber.consumer)
 
     @subscriber(parser=raw_records, decoder=lambda message: message.body)
-    async def consume_batch(message: KafkaMessage) -> None:
+    async def consume(message: KafkaMessage) -> None:
         records = message.raw_message
         assert isinstance(records, tuple)  # a batch subscriber
         await consumer.consume_batch([inbound(record) for record in records])
@@ -177,13 +180,24 @@ def topic_names(topics: Iterable[str]) -> list[str]:
 
 
 async def ensure_topics(
-    bootstrap_servers: str, topics: Sequence[str], partitions: int, replication_factor: int = 1
+    bootstrap_servers: str,
+    topics: Sequence[str],
+    partitions: int,
+    replication_factor: int = 1,
+    group_id: str | None = None,
 ) -> list[str]:
     """Create the topics (and their dead-letter twins) the cluster lacks, with ``partitions`` each and compaction
-    where the catalogue asks for it; returns the names it created. Existing topics are left as they are."""
+    where the catalogue asks for it; returns the names it created. Existing topics are left as they are.
+
+    With ``group_id``, also wait until the cluster can coordinate that consumer group: on a fresh cluster the
+    offsets topic is created on the first request for a coordinator, and a consumer asking before it exists
+    logs an error nobody need act on.
+    """
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
+        if group_id is not None:
+            await _coordinator_ready(admin, group_id)
         existing = set(await admin.list_topics())
         wanted = [
             NewTopic(
@@ -195,18 +209,50 @@ async def ensure_topics(
             for name in topic_names(topics)
             if name not in existing
         ]
-        if not wanted:
-            return []
-        response = await admin.create_topics(wanted)
         created = []
-        for topic, code, *message in response.topic_errors:
-            if code == 0:
-                created.append(topic)
-            elif code != TopicAlreadyExistsError.errno:  # another instance created it first: fine
-                raise RuntimeError(f"Kafka refused to create topic {topic}: error {code} {''.join(message)}".strip())
+        if wanted:
+            response = await admin.create_topics(wanted)
+            for topic, code, *message in response.topic_errors:
+                if code == 0:
+                    created.append(topic)
+                elif code != TopicAlreadyExistsError.errno:  # another instance created it first: fine
+                    raise RuntimeError(f"Kafka refused to create topic {topic}: error {code} {''.join(message)}")
+        # Created is not yet usable: wait until every partition has a leader, so that no client's first request
+        # finds a topic missing from the metadata (and logs about it).
+        await _leaders_elected(admin, topic_names(topics))
         return created
     finally:
         await admin.close()
+
+
+async def _leaders_elected(admin: AIOKafkaAdminClient, topics: list[str], patience_seconds: float = 60) -> None:
+    deadline = asyncio.get_running_loop().time() + patience_seconds
+    while True:
+        described = await admin.describe_topics(topics)
+        ready = {
+            topic["topic"]
+            for topic in described
+            if topic["error_code"] == 0
+            and topic["partitions"]
+            and all(partition["leader"] >= 0 for partition in topic["partitions"])
+        }
+        if ready >= set(topics):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise RuntimeError(f"topics without leaders after {patience_seconds} s: {sorted(set(topics) - ready)}")
+        await asyncio.sleep(0.2)
+
+
+async def _coordinator_ready(admin: AIOKafkaAdminClient, group_id: str, patience_seconds: float = 60) -> None:
+    deadline = asyncio.get_running_loop().time() + patience_seconds
+    while True:
+        try:
+            await admin.find_coordinator(group_id)
+            return
+        except CoordinatorNotAvailableError:
+            if asyncio.get_running_loop().time() > deadline:
+                raise
+            await asyncio.sleep(0.2)
 
 
 async def partitions_of(bootstrap_servers: str, topics: Sequence[str]) -> dict[str, list[int]]:

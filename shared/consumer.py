@@ -25,6 +25,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from shared.db import utcnow
 from shared.events.contracts import CONTRACTS
 from shared.events.envelope import CloudEvent, ContractViolation, EventData, parse_data, parse_kafka_record
+from shared.events.refusals import Refusal
 from shared.logging import get_logger
 from shared.metrics import (
     EVENT_PROCESSING_SECONDS,
@@ -239,7 +240,7 @@ class EventConsumer:
     def _delivery(self, record: InboundRecord, event: CloudEvent) -> Delivery[Any] | None:
         if event.type not in CONTRACTS:
             if record.topic in self._contract_topics:
-                raise ContractViolation("unknown-event-type", f"no contract for event type {event.type!r}")
+                raise ContractViolation(Refusal.UNKNOWN_EVENT_TYPE, f"no contract for event type {event.type!r}")
             log.warning("event of a type this version does not know; ignored", event_type=event.type)
             return None
         registered = self._handlers.by_type.get(event.type)
@@ -311,7 +312,7 @@ class EventConsumer:
                 error, failures = next_error, failures + 1
         log.error("event failed; dead-lettering", attempts=failures, error=repr(error), event_id=item.delivery.event.id)
         return await self._dead_letter(
-            item.record, "processing-failed", f"gave up after {failures} attempts: {error!r}"
+            item.record, Refusal.PROCESSING_FAILED, f"gave up after {failures} attempts: {error!r}"
         )
 
     def _backoff(self, attempt: int) -> float:
@@ -402,6 +403,6 @@ class EventConsumer:
 
 def _conflict(event: CloudEvent) -> ContractViolation:
     return ContractViolation(
-        "conflicting-duplicate",
+        Refusal.CONFLICTING_DUPLICATE,
         f"event ({event.source}, {event.id}) was already received with different content",
     )

@@ -12,6 +12,34 @@ import sys
 import structlog
 from structlog.typing import Processor
 
+# Conditions the Kafka client meets in normal operation and retries by itself, which it reports as warnings or
+# errors all the same: on a first start (a topic's leader still settling) and whenever a group rebalances (an
+# instance joins or leaves). Nobody need act on them, so they are logged at INFO; anything else stays as it is.
+RETRIED_BY_THE_CLIENT = {
+    ("aiokafka.consumer.fetcher", "Failed fetch offsets from %s: %s"),
+    ("aiokafka.consumer.group_coordinator", "Group Coordinator Request failed: %s"),
+    ("aiokafka.consumer.group_coordinator", "Heartbeat failed for group %s because it is rebalancing"),
+}
+
+
+class RetriedByTheClient(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            isinstance(record.msg, str)
+            and (record.name, record.msg) in RETRIED_BY_THE_CLIENT
+            and _retriable(record.args)
+        ):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+def _retriable(arguments: object) -> bool:
+    """A Kafka error among the arguments says whether retrying helps; a message without one is a rebalance."""
+    errors = (
+        [argument for argument in arguments if isinstance(argument, Exception)] if isinstance(arguments, tuple) else []
+    )
+    return all(getattr(error, "retriable", False) for error in errors)
+
 
 def configure_logging(service: str, level: str = "INFO") -> None:
     shared_processors: list[Processor] = [
@@ -41,6 +69,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
             ],
         )
     )
+    handler.addFilter(RetriedByTheClient())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

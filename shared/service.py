@@ -9,21 +9,23 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Concatenate, ParamSpec, TypeVar
+from typing import Annotated, Concatenate, Literal, ParamSpec, TypeVar
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from faststream.specification import AsyncAPI
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel, Field
 
 from shared.auth import TokenVerifier
 from shared.broker import Publishers, create_broker, dead_letter_sender, ensure_topics, subscribe
 from shared.consumer import DeadLetters, EventConsumer, EventHandlers
 from shared.db import Database
-from shared.errors import install_error_handlers
+from shared.errors import documented_openapi, install_error_handlers
 from shared.events.contracts import contracts_on
-from shared.events.envelope import ContractViolation, EventData, current_correlation_id
+from shared.events.envelope import EventData, current_correlation_id
+from shared.http import RequestGuard
 from shared.logging import configure_logging, get_logger
 from shared.metrics import REGISTRY
 from shared.migrations import upgrade
@@ -49,6 +51,8 @@ class ServiceDefinition:
     consumes: Mapping[str, str] = field(default_factory=dict)
     handlers: EventHandlers | None = None
     routers: Sequence[APIRouter] = ()
+    # Warnings about how it is configured, logged once it starts (its logging is configured by then).
+    cautions: Sequence[str] = ()
 
 
 def produced_by(*topics: str) -> dict[str, Sequence[type[EventData]]]:
@@ -69,15 +73,13 @@ class ServiceRuntime:
         )
         self.consumer = self.event_consumer(dead_letter_sender(self.broker, self.name))
         if self.consumer is not None:
-            for topic, description in definition.consumes.items():
-                subscribe(
-                    self.broker,
-                    self.consumer,
-                    topic,
-                    settings.consumer_group,
-                    description,
-                    max_records=settings.consumer_batch_size,
-                )
+            subscribe(
+                self.broker,
+                self.consumer,
+                definition.consumes,
+                settings.consumer_group,
+                max_records=settings.consumer_batch_size,
+            )
         self._tasks: list[asyncio.Task[None]] = []
 
     def event_consumer(self, dead_letters: DeadLetters) -> EventConsumer | None:
@@ -112,6 +114,8 @@ class ServiceRuntime:
         if self.settings.outbox_relay_enabled:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
         self._tasks.append(asyncio.create_task(self._observe_parking(), name=f"{self.name}-parking"))
+        for caution in self.definition.cautions:
+            log.warning(caution)
         log.info("service started", consumes=list(self.definition.consumes), produces=self.publishers.topics)
 
     async def create_topics(self) -> list[str]:
@@ -120,6 +124,7 @@ class ServiceRuntime:
             self.topics,
             partitions=self.settings.kafka_partitions,
             replication_factor=self.settings.kafka_replication_factor,
+            group_id=self.settings.consumer_group if self.definition.consumes else None,
         )
 
     async def _observe_parking(self) -> None:
@@ -155,6 +160,17 @@ class ServiceRuntime:
         )
 
 
+class Liveness(BaseModel):
+    status: Literal["alive"] = "alive"
+    service: str
+
+
+class Readiness(BaseModel):
+    ready: bool
+    database: str = Field(description="ok, or why it is unreachable")
+    broker: str = Field(description="ok, or unreachable")
+
+
 def create_app(definition: ServiceDefinition) -> FastAPI:
     settings = definition.settings
     configure_logging(settings.service_name, settings.log_level)
@@ -187,27 +203,39 @@ def create_app(definition: ServiceDefinition) -> FastAPI:
         return response
 
     install_error_handlers(app)
-
-    @app.exception_handler(ContractViolation)
-    async def contract_violation(_: Request, error: ContractViolation) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": error.message, "code": error.code})
+    app.openapi = lambda: documented_openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(RequestGuard, max_bytes=settings.max_request_bytes)
 
     @app.get("/healthz", tags=["operations"])
-    async def healthz() -> dict[str, str]:
-        return {"status": "alive", "service": runtime.name}
+    async def healthz() -> Liveness:
+        """Liveness: the process answers."""
+        return Liveness(service=runtime.name)
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get(
+        "/readyz",
+        tags=["operations"],
+        response_model=Readiness,
+        responses={503: {"model": Readiness, "description": "the database or the broker is unreachable"}},
+    )
     async def readyz() -> JSONResponse:
+        """Readiness: the database and the broker answer."""
         checks = await runtime.ready()
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse(status_code=200 if ready else 503, content={"ready": ready, **checks})
 
-    @app.get("/metrics", tags=["operations"])
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def metrics() -> Response:
+        """Prometheus metrics, in its text exposition format."""
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
-    @app.get("/asyncapi.json", tags=["operations"])
+    @app.get("/asyncapi.json", tags=["operations"], responses={200: {"content": {"application/json": {}}}})
     async def asyncapi() -> Response:
+        """The AsyncAPI document of the topics this service publishes and consumes."""
         return Response(asyncapi_json, media_type="application/json")
 
     for router in definition.routers:

@@ -37,6 +37,8 @@ class ServiceSettings(BaseSettings):
     # acks=all means something.
     kafka_partitions: int = Field(default=6, ge=1, le=1000)
     kafka_replication_factor: int = Field(default=1, ge=1)
+    # Request bodies over this are refused with 413 before anything reads them.
+    max_request_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
     # Records a consumer takes per poll and applies in one transaction.
     consumer_batch_size: int = Field(default=1000, ge=1, le=10000)
     log_level: str = "INFO"

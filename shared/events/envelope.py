@@ -10,15 +10,16 @@ import contextvars
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from typing import Annotated, Any, ClassVar, Literal
 
 import orjson
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
+from shared.events.refusals import Refusal
 from shared.ids import derived_uuid
 
 STRUCTURED_CONTENT_TYPE = "application/cloudevents+json"
@@ -41,8 +42,22 @@ def _within_the_calendar_we_keep(moment: datetime) -> datetime:
     return moment
 
 
+def as_text(what: str) -> Callable[[Any], Any]:
+    """Refuses a JSON number where a documented string is due (pydantic would read 0 as 1970-01-01, say), so that
+    what is accepted is what the schema says; values built in Python pass as they are."""
+
+    def text_only(value: Any) -> Any:
+        if isinstance(value, bool | int | float):
+            raise ValueError(f"must be {what} written as a string")
+        return value
+
+    return text_only
+
+
 # A point in time as events carry it: RFC 3339 with an offset, within the years anything could happen.
-Moment = Annotated[AwareDatetime, AfterValidator(_within_the_calendar_we_keep)]
+Moment = Annotated[
+    AwareDatetime, BeforeValidator(as_text("an RFC 3339 date-time")), AfterValidator(_within_the_calendar_we_keep)
+]
 
 
 class ContractViolation(Exception):
@@ -84,7 +99,9 @@ class CloudEvent(BaseModel):
             canonical = orjson.dumps(self.model_dump(mode="json", exclude_none=True), option=orjson.OPT_SORT_KEYS)
         except (orjson.JSONEncodeError, UnicodeEncodeError) as error:
             # JSON allows lone surrogates ("\ud800"); UTF-8, the inbox and Kafka do not.
-            raise ContractViolation("invalid-envelope", "the event holds text that is not valid Unicode") from error
+            raise ContractViolation(
+                Refusal.INVALID_ENVELOPE, "the event holds text that is not valid Unicode"
+            ) from error
         return hashlib.sha256(canonical).hexdigest()
 
     def to_json(self) -> bytes:
@@ -159,28 +176,32 @@ def _validation_message(error: ValidationError) -> str:
 def parse_event(document: Any) -> CloudEvent:
     """Validate a structured-mode event that is already decoded JSON (the HTTP doors, binary-mode records)."""
     if not isinstance(document, dict):
-        raise ContractViolation("not-a-cloudevent", "a structured CloudEvent must be a JSON object")
+        raise ContractViolation(Refusal.NOT_A_CLOUDEVENT, "a structured CloudEvent must be a JSON object")
     try:
         event = CloudEvent.model_validate(document)
     except ValidationError as error:
-        raise ContractViolation("invalid-envelope", _validation_message(error)) from error
+        raise ContractViolation(Refusal.INVALID_ENVELOPE, _validation_message(error)) from error
     event.digest()  # refuses text that is not valid Unicode
     size = len(event.to_json())
     if size > MAX_EVENT_BYTES:
-        raise ContractViolation("too-large", f"the event has {size} bytes; at most {MAX_EVENT_BYTES} are accepted")
+        raise ContractViolation(
+            Refusal.TOO_LARGE, f"the event has {size} bytes; at most {MAX_EVENT_BYTES} are accepted"
+        )
     return event
 
 
 def _text(raw: bytes | None, what: str) -> str:
     if raw is None:
-        raise ContractViolation("empty-record", f"{what} is empty")
+        raise ContractViolation(Refusal.EMPTY_RECORD, f"{what} is empty")
     if len(raw) > MAX_EVENT_BYTES:
-        raise ContractViolation("too-large", f"{what} has {len(raw)} bytes; at most {MAX_EVENT_BYTES} are accepted")
+        raise ContractViolation(
+            Refusal.TOO_LARGE, f"{what} has {len(raw)} bytes; at most {MAX_EVENT_BYTES} are accepted"
+        )
     try:
         return raw.decode()
     except UnicodeDecodeError as error:
         raise ContractViolation(
-            "malformed-json", f"{what} is not UTF-8 text (byte {raw[error.start]:#04x} at position {error.start})"
+            Refusal.MALFORMED_JSON, f"{what} is not UTF-8 text (byte {raw[error.start]:#04x} at position {error.start})"
         ) from error
 
 
@@ -188,7 +209,7 @@ def _decode_json(raw: bytes | None, what: str) -> Any:
     try:
         return json.loads(_text(raw, what))
     except json.JSONDecodeError as error:
-        raise ContractViolation("malformed-json", f"{what} is not valid JSON: {error}") from error
+        raise ContractViolation(Refusal.MALFORMED_JSON, f"{what} is not valid JSON: {error}") from error
 
 
 def _structured(raw: bytes | None, refusal: str) -> CloudEvent:
@@ -200,9 +221,13 @@ def _structured(raw: bytes | None, refusal: str) -> CloudEvent:
     except ValidationError as error:
         first = error.errors()[0]
         if first["type"] == "json_invalid":
-            raise ContractViolation("malformed-json", f"the record value is not valid JSON: {first['msg']}") from error
+            raise ContractViolation(
+                Refusal.MALFORMED_JSON, f"the record value is not valid JSON: {first['msg']}"
+            ) from error
         if not first["loc"]:
-            raise ContractViolation("not-a-cloudevent", "a structured CloudEvent must be a JSON object") from error
+            raise ContractViolation(
+                Refusal.NOT_A_CLOUDEVENT, "a structured CloudEvent must be a JSON object"
+            ) from error
         raise ContractViolation(refusal, _validation_message(error)) from error
     event.digest()  # refuses text that is not valid Unicode
     return event
@@ -219,7 +244,7 @@ def parse_kafka_record(value: bytes | None, headers: Sequence[tuple[str, bytes |
         try:
             header_map[name.lower()] = raw.decode() if raw is not None else ""
         except UnicodeDecodeError as error:
-            raise ContractViolation("malformed-header", f"header {name!r} is not UTF-8 text") from error
+            raise ContractViolation(Refusal.MALFORMED_HEADER, f"header {name!r} is not UTF-8 text") from error
     content_type = header_map.get("content-type", "").split(";")[0].strip().lower()
 
     if "ce_specversion" in header_map:
@@ -227,17 +252,19 @@ def parse_kafka_record(value: bytes | None, headers: Sequence[tuple[str, bytes |
             name.removeprefix("ce_"): text for name, text in header_map.items() if name.startswith("ce_")
         }
         if content_type and content_type != JSON_CONTENT_TYPE and not content_type.endswith("+json"):
-            raise ContractViolation("unsupported-content-type", f"binary-mode data must be JSON, not {content_type}")
+            raise ContractViolation(
+                Refusal.UNSUPPORTED_CONTENT_TYPE, f"binary-mode data must be JSON, not {content_type}"
+            )
         attributes["datacontenttype"] = content_type or JSON_CONTENT_TYPE
         attributes["data"] = _decode_json(value, "the record value (binary-mode data)")
         return parse_event(attributes)
 
     if content_type in ("", STRUCTURED_CONTENT_TYPE):
-        return _structured(value, "invalid-envelope")
+        return _structured(value, Refusal.INVALID_ENVELOPE)
     if content_type == JSON_CONTENT_TYPE:
-        return _structured(value, "not-a-cloudevent")
+        return _structured(value, Refusal.NOT_A_CLOUDEVENT)
     raise ContractViolation(
-        "not-a-cloudevent",
+        Refusal.NOT_A_CLOUDEVENT,
         f"content-type {content_type!r} without ce_ headers: neither structured nor binary CloudEvent",
     )
 
@@ -246,7 +273,7 @@ def parse_data(event: CloudEvent, model: type[EventData]) -> EventData:
     try:
         return model.model_validate(event.data)
     except ValidationError as error:
-        raise ContractViolation("invalid-data", f"{event.type}: {_validation_message(error)}") from error
+        raise ContractViolation(Refusal.INVALID_DATA, f"{event.type}: {_validation_message(error)}") from error
 
 
 def kafka_headers() -> Mapping[str, str]:

@@ -68,7 +68,7 @@ def instance_consuming(
         dead_letters=dead_letters(broker),
         max_attempts=3,
     )
-    return Instance(broker, subscribe(broker, consumer, topic, group_id=group, description="test"), applied)
+    return Instance(broker, subscribe(broker, consumer, {topic: "test"}, group_id=group), applied)
 
 
 async def test_a_malformed_record_is_dead_lettered_with_its_reason_and_the_next_is_processed(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 
 import jsonschema
 
 from shared.events.contracts import CONTRACTS
 from shared.events.contracts.attendance import AttendanceRecorded
 from shared.events.export import ENVELOPE_SCHEMA, SCHEMA_DIR, main, schema_documents
+from shared.events.refusals import Refusal
 
 
 def test_docs_events_holds_the_current_schemas() -> None:
@@ -34,3 +36,11 @@ def test_an_outside_systems_attendance_validates_against_the_published_schema() 
         assert "minimum" in str(error.schema)
     else:
         raise AssertionError("a negative minutes value passed the published schema")
+
+
+def test_docs_events_lists_every_refusal_code_and_no_other() -> None:
+    """One vocabulary of refusals: the table integrators read is the enum the doors use."""
+    text = (SCHEMA_DIR.parent / "events.md").read_text(encoding="utf-8")
+    table = text.split("### Refusals", 1)[1].split("\n\n", 2)[2]
+    documented = set(re.findall(r"^\| `([a-z-]+)` \|", table, re.MULTILINE))
+    assert documented == {refusal.value for refusal in Refusal}

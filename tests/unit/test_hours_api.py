@@ -103,7 +103,7 @@ async def test_one_event_in_structured_mode_is_accepted_then_a_duplicate(api: Ap
         (b"[]", BATCH_CONTENT_TYPE, 400, "the batch is empty"),
         (b"{}", BATCH_CONTENT_TYPE, 400, "is a JSON array of events"),
         (b"[" + b"{}," * 500 + b"{}]", BATCH_CONTENT_TYPE, 413, "at most 500 events per batch"),
-        (b"[" + b" " * (8 * 1024 * 1024) + b"]", BATCH_CONTENT_TYPE, 413, "at most 8 MiB per request"),
+        (b"[" + b" " * (8 * 1024 * 1024) + b"]", BATCH_CONTENT_TYPE, 413, "the request body is over 8 MiB"),
     ],
 )
 async def test_a_body_that_is_not_cloudevents_is_refused_with_a_message(

@@ -18,7 +18,6 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, R
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.hours.api.attendance import MAX_BODY_BYTES, too_large
 from services.hours.api.common import Viewer
 from services.hours.domain.xapi import (
     XapiStatementError,
@@ -59,12 +58,7 @@ async def _answered(work: Callable[[], Awaitable[T]]) -> T:
 
 
 async def _json_body(request: Request) -> Any:
-    declared_length = request.headers.get("content-length", "")
-    if declared_length.isdigit() and int(declared_length) > MAX_BODY_BYTES:
-        raise too_large()
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise too_large()
+    body = await request.body()  # bounded for every route (settings)
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as error:

@@ -15,6 +15,7 @@ from shared.auth import Principal
 from shared.events.contracts import contracts_on
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC, AttendanceRecorded, AttendanceVoided
 from shared.events.envelope import CloudEvent, ContractViolation, EventData, parse_data, parse_event
+from shared.events.refusals import Refusal
 from shared.logging import get_logger
 from shared.unit_of_work import UnitOfWork
 
@@ -52,7 +53,7 @@ async def ingest_attendance(uow: UnitOfWork, documents: Sequence[Any], topic: st
             results[index] = IngestResult(source=event.source, id=event.id, outcome=IngestOutcome.DUPLICATE)
         else:
             conflict = ContractViolation(
-                "conflicting-duplicate", "this (source, id) was already received with different content"
+                Refusal.CONFLICTING_DUPLICATE, "this (source, id) was already received with different content"
             )
             results[index] = _rejected(event.source, event.id, conflict)
     return IngestReport.of([result for result in results if result is not None])
@@ -70,7 +71,7 @@ def _validated(document: Any, sender: Principal) -> tuple[CloudEvent, EventData]
     model = ATTENDANCE_CONTRACTS.get(event.type)
     if model is None:
         raise ContractViolation(
-            "unknown-event-type",
+            Refusal.UNKNOWN_EVENT_TYPE,
             f"type {event.type!r} is not an attendance event; expected {' or '.join(ATTENDANCE_CONTRACTS)}",
         )
     data = parse_data(event, model)
@@ -78,7 +79,7 @@ def _validated(document: Any, sender: Principal) -> tuple[CloudEvent, EventData]
     claimed = [event.source, *([data.voids.source] if isinstance(data, AttendanceVoided) else [])]
     for source in claimed:
         if not sender.may_send_as(source):
-            raise ContractViolation("source-not-allowed", f"this sender may not send as {source!r}")
+            raise ContractViolation(Refusal.SOURCE_NOT_ALLOWED, f"this sender may not send as {source!r}")
     return event, data
 
 

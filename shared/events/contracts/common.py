@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
-from shared.events.envelope import EventData, Moment
+from shared.events.envelope import EventData, Moment, as_text
 
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
 # A code of a vocabulary that grows (categories, teaching modes, positions…). Contracts carry the code only: the
@@ -17,8 +17,24 @@ Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-
 Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")]
 # A 学时 (training hour) is one class period (课时) of 45 minutes.
 MINUTES_PER_TRAINING_HOUR = 45
-# 学时 (training hours): non-negative, at most two decimals.
-Hours = Annotated[Decimal, Field(ge=0, le=1000, max_digits=6, decimal_places=2)]
+
+
+def decimal_text(pattern: str, *, ge: int, le: int, places: int, examples: list[str]) -> Any:
+    """A decimal written as a string ("24", "4.5") in every document and event, so that no float ever rounds it;
+    documented as the string pattern it must match, and refused as a JSON number."""
+    return Annotated[
+        Decimal,
+        BeforeValidator(as_text(f"a decimal number such as {examples[0]!r}")),
+        Field(ge=ge, le=le, decimal_places=places),
+        WithJsonSchema({"type": "string", "pattern": pattern, "examples": examples}),
+    ]
+
+
+# 学时 (training hours): 0 to 1000, at most two decimals.
+HOURS_PATTERN = r"^(1000(\.0{1,2})?|\d{1,3}(\.\d{1,2})?)$"
+Hours = decimal_text(HOURS_PATTERN, ge=0, le=1000, places=2, examples=["24", "4.5"])
+# A day of the calendar, written YYYY-MM-DD.
+Day = Annotated[date, BeforeValidator(as_text("a date (YYYY-MM-DD)"))]
 
 
 def dead_letter_topic(topic: str) -> str:
@@ -40,8 +56,8 @@ class Period(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     code: Code
-    since: date
-    until: date | None = None
+    since: Day
+    until: Day | None = None
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> Period:

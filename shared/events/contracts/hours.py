@@ -3,13 +3,12 @@ ledger reviews requirements on (pace and reach change with time alone)."""
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
 
-from shared.events.contracts.common import Code, EventReference, Hours, Identifier
+from shared.events.contracts.common import Code, Day, EventReference, Hours, Identifier
 from shared.events.envelope import EventData
 
 HOURS_TOPIC = "dangxiao.hours.v1"
@@ -36,7 +35,7 @@ class HoursCredited(EventData):
     attendance: EventReference
     channel: Code | None = Field(default=None, description="offline (concentrated, 集中) or online (网络)")
     category: Code | None = Field(default=None, description="the training category of the class, if any")
-    trained_on: date | None = Field(default=None, description="the day of the training, in Beijing time")
+    trained_on: Day | None = Field(default=None, description="the day of the training, in Beijing time")
 
     def identity(self) -> str:
         return self.entry_id
@@ -65,7 +64,7 @@ class HoursReversed(EventData):
     reason: str
     channel: Code | None = Field(default=None, description="as the credit it takes back")
     category: Code | None = Field(default=None, description="as the credit it takes back")
-    trained_on: date | None = Field(default=None, description="as the credit it takes back")
+    trained_on: Day | None = Field(default=None, description="as the credit it takes back")
 
     def identity(self) -> str:
         return self.entry_id
@@ -106,15 +105,15 @@ class RequirementStandingChanged(EventData):
     requirement: str = Field(min_length=1, max_length=100, description="the rule and its version")
     title: str = Field(min_length=1, max_length=200, description="e.g. 党员每年集中学习培训不少于32学时")
     source: str = Field(min_length=1, max_length=300, description="the regulation it comes from")
-    window_start: date
-    window_end: date | None = Field(
+    window_start: Day
+    window_end: Day | None = Field(
         description="the last day of the window; null while it has no end yet (a development target not yet admitted)"
     )
     required_hours: WindowHours
     credited_hours: WindowHours
     standing: Code = Field(description="met, behind, out_of_reach or no_longer_met")
-    met_on: date | None = None
-    as_of: date
+    met_on: Day | None = None
+    as_of: Day
     reason: str | None = Field(
         default=None, max_length=500, description="the figures and the standing in words, as the school reads them"
     )

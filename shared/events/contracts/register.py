@@ -7,12 +7,11 @@ certificates) and only the attributes training rules depend on.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from shared.events.contracts.common import Code, Hours, Identifier, Period, StateEvent
+from shared.events.contracts.common import Code, Day, Hours, Identifier, Period, StateEvent
 from shared.events.envelope import Moment
 
 ORGANISATIONS_TOPIC = "dangxiao.enrollment.organisations.v1"
@@ -36,8 +35,10 @@ class OrganisationChanged(StateEvent):
     kind: Code = Field(description="unit, party_committee (党委), general_branch (党总支) or branch (党支部)")
     name: str = Field(min_length=1, max_length=200)
     parent_id: Identifier | None = None
-    valid_from: date
-    valid_until: date | None = Field(default=None, description="closed from this day on; null while it exists")
+    valid_from: Day
+    valid_until: Day | None = Field(default=None, description="closed from this day on; null while it exists")
+    unit_kind: Code | None = Field(default=None, description="of a unit: college, department, branch_school…")
+    unit_id: Identifier | None = Field(default=None, description="of a Party organisation: the unit it is set up in")
 
 
 class PersonChanged(StateEvent):
@@ -94,8 +95,8 @@ class Phase(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=100)
-    starts_on: date
-    ends_on: date
+    starts_on: Day
+    ends_on: Day
 
 
 class CompletionCriteria(BaseModel):
@@ -127,8 +128,8 @@ class ClassChanged(StateEvent):
     category: Code = Field(description="the training group, e.g. development_targets (发展对象培训)")
     level: Code | None = Field(default=None, description="of a Party-affairs class: whose officers it trains")
     year: int = Field(ge=2000, le=2100)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
     phases: list[Phase] = Field(default_factory=list)
     delivery: Code = Field(default="on_site", description="on_site, online or blended")
     place: str | None = Field(default=None, max_length=200)
@@ -165,6 +166,8 @@ class SessionChanged(StateEvent):
     place: str | None = Field(default=None, max_length=200)
     hours: Hours
     status: Code = Field(default="scheduled", description="scheduled or cancelled")
+    phase: str | None = Field(default=None, max_length=100, description="the class's phase (分段式) it belongs to")
+    cancel_reason: str | None = Field(default=None, max_length=500, description="why it was cancelled")
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> SessionChanged:
@@ -192,6 +195,8 @@ class EnrollmentChanged(StateEvent):
     nominated_by: Identifier | None = Field(default=None, description="the unit that nominated (选派) the person")
     reason: str | None = Field(default=None, max_length=500, description="of a rejection or withdrawal")
     transferred_to: Identifier | None = Field(default=None, description="the class a transfer moved them to")
+    route: Code | None = Field(default=None, description="nomination (单位选派) or application (个人报名)")
+    transferred_from: Identifier | None = Field(default=None, description="the class a transfer brought them from")
 
     @property
     def enrolled(self) -> bool:

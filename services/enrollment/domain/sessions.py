@@ -20,7 +20,7 @@ def session_hours_problem(duration_minutes: int, hours: Decimal) -> str | None:
     limit = max_hours_for(duration_minutes)
     if hours > limit:
         return (
-            f"a session of {duration_minutes} minutes is worth at most {limit} 学时 "
+            f"a session of {duration_minutes} minutes is worth at most {limit.normalize():f} 学时 "
             f"({MINUTES_PER_TRAINING_HOUR} minutes each), not {hours}"
         )
     return None
