@@ -13,7 +13,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from services.hours.domain.ledger import EntryKind
 from services.hours.models import CompliancePublic, TranscriptPublic
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHANNELS = {"offline": "集中", "online": "网络"}
 STANDINGS = {
     "met": "已达标",

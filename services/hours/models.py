@@ -16,11 +16,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, StrictInt
 from sqlalchemy import JSON, Column, Index, Numeric, String, Text
 from sqlmodel import Field, SQLModel
 
 from services.hours.domain.ledger import EntryKind
+from shared.api import WrittenDay
 from shared.db import UTCDateTime
 from shared.events.contracts.attendance import AttendanceStatus
 from shared.events.contracts.common import EventReference
@@ -456,7 +457,7 @@ class ClassProgressPublic(SQLModel):
 
 
 class ReviewRequest(SQLModel):
-    day: date = Field(description="a day that has ended (Beijing time): judged as of its end")
+    day: WrittenDay = Field(description="a day that has ended (Beijing time): judged as of its end")
 
 
 class ReviewRequested(SQLModel):
@@ -470,7 +471,7 @@ class ReviewRequested(SQLModel):
 class Mark(SQLModel):
     person_id: str = Field(min_length=1, max_length=64)
     status: AttendanceStatus
-    minutes: int | None = Field(default=None, ge=0, le=1440, description="minutes attended, if counted")
+    minutes: StrictInt | None = Field(default=None, ge=0, le=1440, description="minutes attended, if counted")
 
 
 class SessionMarks(SQLModel):

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from services.hours.domain.ledger import ledger_year
+from shared.api import XLSX, file_response
 from shared.auth import Role
 from shared.db import Database, utcnow
 from shared.events.envelope import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE
@@ -182,3 +183,34 @@ async def test_the_api_documents_both_cloudevents_bodies_of_post_attendance(api:
     spec = (await api.client.get("/openapi.json")).json()
     body = spec["paths"]["/attendance"]["post"]["requestBody"]["content"]
     assert set(body) == {STRUCTURED_CONTENT_TYPE, BATCH_CONTENT_TYPE}
+
+
+def test_a_file_of_any_name_is_offered_under_an_ascii_stand_in_and_its_own_name() -> None:
+    answer = file_response(b"x", XLSX, 'transcript-张三"\x05.xlsx')
+    assert answer.headers["content-disposition"] == (
+        "attachment; filename=\"transcript-____.xlsx\"; filename*=UTF-8''transcript-%E5%BC%A0%E4%B8%89%22%05.xlsx"
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "refused"),
+    [
+        ("GET", "/persons/P1/transcript?as_of=0", None, "must be a date written YYYY-MM-DD"),
+        ("GET", "/persons/P1/requirements?as_of=2026-1-1", None, "must be a date written YYYY-MM-DD"),
+        ("GET", "/compliance?as_of=0491-07-24", None, "must be between the years 1900 and 2999"),
+        ("POST", "/requirements/reviews", {"day": 0}, "must be a date written YYYY-MM-DD"),
+        ("POST", "/requirements/reviews", {"day": "0491-07-24"}, "must be between the years 1900 and 2999"),
+        (
+            "POST",
+            "/sessions/S1/attendance",
+            {"marks": [{"person_id": "P1", "status": "present", "minutes": False}]},
+            "valid integer",
+        ),
+    ],
+)
+async def test_days_and_minutes_are_taken_only_as_the_document_writes_them(
+    api: Api, method: str, path: str, body: dict[str, object] | None, refused: str
+) -> None:
+    answer = await api.client.request(method, path, json=body, headers=bearer(Role.ADMIN, "office"))
+    assert answer.status_code == 422, answer.text
+    assert refused in answer.text

@@ -10,12 +10,13 @@ from fastapi import Depends, Query
 from services.hours.configuration import HoursRules, rules_of
 from services.hours.domain.ledger import ledger_day
 from services.hours.settings import Settings
+from shared.api import WrittenDay
 from shared.auth import Principal, current_principal
 from shared.db import utcnow
 from shared.service import ServiceRuntime
 
 Viewer = Annotated[Principal, Depends(current_principal)]
-AsOf = Annotated[date | None, Query(description="the end of this day (Beijing time); default: today")]
+AsOf = Annotated[WrittenDay | None, Query(description="the end of this day (Beijing time), YYYY-MM-DD; default: today")]
 
 
 def settings_of(runtime: ServiceRuntime) -> Settings:

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Response
 from services.hours import views
 from services.hours.access import Visibility
 from services.hours.api.common import AsOf, Viewer, rules, today
-from services.hours.exports import XLSX, transcript_workbook
+from services.hours.exports import transcript_workbook
 from services.hours.models import (
     AnnualHoursPublic,
     ClassProgressPublic,
@@ -19,6 +19,7 @@ from services.hours.models import (
     RequirementsPublic,
     TranscriptPublic,
 )
+from shared.api import XLSX, XLSX_ANSWER, file_response
 from shared.db import utcnow
 from shared.errors import Forbidden
 from shared.service import Runtime
@@ -43,15 +44,10 @@ async def person_transcript(person_id: str, runtime: Runtime, viewer: Viewer, as
         return await views.transcript_view(session, person_id, as_of or today())
 
 
-@router.get("/persons/{person_id}/transcript.xlsx", response_class=Response)
+@router.get("/persons/{person_id}/transcript.xlsx", response_class=Response, responses=XLSX_ANSWER)
 async def person_transcript_workbook(person_id: str, runtime: Runtime, viewer: Viewer, as_of: AsOf = None) -> Response:
     shown = await person_transcript(person_id, runtime, viewer, as_of)
-    filename = f"transcript-{person_id}-{shown.as_of.isoformat()}.xlsx"
-    return Response(
-        transcript_workbook(shown),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return file_response(transcript_workbook(shown), XLSX, f"transcript-{person_id}-{shown.as_of.isoformat()}.xlsx")
 
 
 @router.get("/persons/{person_id}/requirements", response_model=RequirementsPublic)

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Depends, Query, Response
 from services.hours import views
 from services.hours.access import READS_ALL, Visibility
 from services.hours.api.common import AsOf, rules, today
-from services.hours.exports import XLSX, compliance_workbook
+from services.hours.exports import compliance_workbook
 from services.hours.handlers.reviews import publish, review
 from services.hours.models import CompliancePublic, PendingPublic, ReviewRequest, ReviewRequested
+from shared.api import XLSX, XLSX_ANSWER, file_response
 from shared.auth import Principal, Role, require
 from shared.db import utcnow
 from shared.service import Runtime
@@ -38,16 +39,12 @@ async def compliance(
         )
 
 
-@router.get("/compliance.xlsx", response_class=Response)
+@router.get("/compliance.xlsx", response_class=Response, responses=XLSX_ANSWER)
 async def compliance_export(
     runtime: Runtime, viewer: Reader, as_of: AsOf = None, unit: UnitId = None, branch: BranchId = None
 ) -> Response:
     report = await compliance(runtime, viewer, as_of, unit, branch)
-    return Response(
-        compliance_workbook(report),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="compliance-{report.as_of.isoformat()}.xlsx"'},
-    )
+    return file_response(compliance_workbook(report), XLSX, f"compliance-{report.as_of.isoformat()}.xlsx")
 
 
 @router.get("/pending", response_model=PendingPublic)

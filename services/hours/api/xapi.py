@@ -31,7 +31,12 @@ from shared.db import utcnow
 from shared.service import Runtime, execute
 
 VERSION = "1.0.3"
-router = APIRouter(prefix="/xapi", tags=["xapi"])
+router = APIRouter(
+    prefix="/xapi",
+    tags=["xapi"],
+    # xAPI answers its refusals 400, as the specification says, naming the header, property or parameter.
+    responses={400: {"description": "no or another X-Experience-API-Version, or a statement or query refused"}},
+)
 Sender = Annotated[Principal, Depends(require(Role.INGEST, Role.ADMIN))]
 T = TypeVar("T")
 
