@@ -12,6 +12,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from services.hours.domain.ledger import EntryKind
 from services.hours.models import CompliancePublic, TranscriptPublic
+from shared.workbooks import cell_text
 
 CHANNELS = {"offline": "集中", "online": "网络"}
 STANDINGS = {
@@ -30,7 +31,7 @@ def transcript_workbook(shown: TranscriptPublic) -> bytes:
     lines = book.active
     assert lines is not None  # a new workbook has its sheet
     lines.title = "学时档案"
-    lines.append(["工号/学号", shown.person_id, "截至", shown.as_of.isoformat(), "合计学时", shown.total])
+    lines.append(["工号/学号", cell_text(shown.person_id), "截至", shown.as_of.isoformat(), "合计学时", shown.total])
     _table(
         lines,
         ["培训日期", "类别", "形式", "班次/项目", "学时", "规则", "说明", "来源", "记入时间"],
@@ -126,7 +127,7 @@ def _table(sheet: Worksheet, header: Sequence[str], rows: Sequence[Sequence[Cell
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([cell_text(value) if isinstance(value, str) else value for value in row])
 
 
 def _saved(book: Workbook) -> bytes:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from io import BytesIO
 
 import httpx
 import pytest
+from openpyxl import load_workbook
 
 from services.hours.domain.ledger import ledger_year
 from shared.api import XLSX, file_response
@@ -198,6 +200,7 @@ def test_a_file_of_any_name_is_offered_under_an_ascii_stand_in_and_its_own_name(
         ("GET", "/persons/P1/transcript?as_of=0", None, "must be a date written YYYY-MM-DD"),
         ("GET", "/persons/P1/requirements?as_of=2026-1-1", None, "must be a date written YYYY-MM-DD"),
         ("GET", "/compliance?as_of=0491-07-24", None, "must be between the years 1900 and 2999"),
+        ("GET", "/persons/P1/annual-hours?year=2099", None, "before the year began"),
         ("POST", "/requirements/reviews", {"day": 0}, "must be a date written YYYY-MM-DD"),
         ("POST", "/requirements/reviews", {"day": "0491-07-24"}, "must be between the years 1900 and 2999"),
         (
@@ -214,3 +217,10 @@ async def test_days_and_minutes_are_taken_only_as_the_document_writes_them(
     answer = await api.client.request(method, path, json=body, headers=bearer(Role.ADMIN, "office"))
     assert answer.status_code == 422, answer.text
     assert refused in answer.text
+
+
+async def test_a_transcript_of_a_person_id_no_sheet_can_hold_still_exports(api: Api) -> None:
+    answer = await api.client.get("/persons/B%14/transcript.xlsx", headers=bearer(Role.ADMIN, "office"))
+    assert answer.status_code == 200, answer.text
+    sheet = load_workbook(BytesIO(answer.content)).active
+    assert sheet is not None and sheet["B1"].value == "B"

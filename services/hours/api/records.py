@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 from services.hours import views
 from services.hours.access import Visibility
 from services.hours.api.common import AsOf, Viewer, rules, today
+from services.hours.domain.compliance import ComplianceError
 from services.hours.exports import transcript_workbook
 from services.hours.models import (
     AnnualHoursPublic,
@@ -21,7 +22,7 @@ from services.hours.models import (
 )
 from shared.api import XLSX, XLSX_ANSWER, file_response
 from shared.db import utcnow
-from shared.errors import Forbidden
+from shared.errors import CommandRejected, Forbidden
 from shared.service import Runtime
 
 router = APIRouter(tags=["hours"])
@@ -67,7 +68,10 @@ async def person_annual_hours(person_id: str, runtime: Runtime, viewer: Viewer, 
     async with runtime.database.sessions() as session:
         (await Visibility.of(session, viewer)).check_sees(person_id)
         on = today()
-        return await views.annual_hours_view(session, person_id, year or on.year, on, rules(runtime).requirements)
+        try:
+            return await views.annual_hours_view(session, person_id, year or on.year, on, rules(runtime).requirements)
+        except ComplianceError as error:  # a year not begun yet
+            raise CommandRejected(str(error)) from error
 
 
 @router.get("/classes/{class_id}/progress", response_model=ClassProgressPublic)
