@@ -6,10 +6,11 @@
 on) and names them in DANGXIAO_TEST_KAFKA_BOOTSTRAP and DANGXIAO_TEST_POSTGRES_URL.
 
 N attendance events (half session attendance, half online study, 5 % exact duplicates) are published while the
-hours service is stopped, with the register's persons, classes and sessions beside them. Then, in the same run:
-a raw aiokafka consumer drains the topic, and again decoding each value with json.loads (the baselines); the hours
-service starts as its own process and is timed until its ledger holds every attendance, noting the rate and its
-peak RSS at N/10 and at N; and the hours service with batches of one (the per-event path) is timed over the
+hours service is stopped, with the register's persons, classes and sessions beside them; with ``--members``, that
+share of the persons are Party members, whose requirements the service judges as their lines post. Then, in the
+same run: a raw aiokafka consumer drains the topic, and again decoding each value with json.loads (the baselines);
+the hours service starts as its own process and is timed until its ledger holds every attendance, noting the rate
+and its peak RSS at N/10 and at N; and the hours service with batches of one (the per-event path) is timed over the
 first ``--per-event`` events. Figures are only comparable within one run: the ratios are what travels.
 """
 
@@ -25,7 +26,7 @@ import subprocess
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from shared.broker import ensure_topics
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC, Activity, AttendanceRecorded
+from shared.events.contracts.common import Period
 from shared.events.contracts.register import (
     CLASSES_TOPIC,
     PERSONS_TOPIC,
@@ -65,11 +67,22 @@ class Figures:
         return self.events / self.seconds
 
 
-def register_events(persons: int) -> list[tuple[str, CloudEvent]]:
-    """The register as enrollment publishes it: persons, four classes, their sessions."""
+def register_events(persons: int, members: float = 0.0) -> list[tuple[str, CloudEvent]]:
+    """The register as enrollment publishes it: persons (``members`` of them Party members), four classes, their
+    sessions."""
     now = datetime.now(UTC)
+    membership = [Period(code="full_member", since=date(2010, 7, 1))]
     published: list[tuple[str, EventData]] = [
-        (PERSONS_TOPIC, PersonChanged(person_id=f"p{n:05d}", name="学员", version=1, changed_at=now))
+        (
+            PERSONS_TOPIC,
+            PersonChanged(
+                person_id=f"p{n:05d}",
+                name="学员",
+                statuses=membership if n < persons * members else [],
+                version=1,
+                changed_at=now,
+            ),
+        )
         for n in range(persons)
     ]
     for number in range(SESSIONS):
@@ -275,6 +288,7 @@ async def main() -> None:
     parser.add_argument("--per-event", type=int, default=3000, help="events the batch-of-one path is timed over")
     parser.add_argument("--batch-size", type=int, default=500)
     parser.add_argument("--profile", type=Path, help="record a py-spy profile of the batched run into this file")
+    parser.add_argument("--members", type=float, default=0.0, help="share of the persons who are Party members")
     args = parser.parse_args()
     bootstrap = os.environ["DANGXIAO_TEST_KAFKA_BOOTSTRAP"]
     admin_url = os.environ["DANGXIAO_TEST_POSTGRES_URL"]
@@ -284,7 +298,7 @@ async def main() -> None:
     persons = max(100, args.events // 200)
     values, distinct = attendance_events(args.events, persons)
     await ensure_topics(bootstrap, [PERSONS_TOPIC, CLASSES_TOPIC, SESSIONS_TOPIC, ATTENDANCE_TOPIC], PARTITIONS)
-    await publish(bootstrap, [(topic, event.to_json()) for topic, event in register_events(persons)])
+    await publish(bootstrap, [(topic, event.to_json()) for topic, event in register_events(persons, args.members)])
     started = time.perf_counter()
     await publish(bootstrap, [(ATTENDANCE_TOPIC, value) for value in values])
     print(

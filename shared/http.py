@@ -11,9 +11,9 @@ from shared.errors import problem_response
 
 
 class RequestGuard:
-    """Refuses a request body over ``max_bytes`` (413), by its declared length or as it streams in, and a JSON body
-    holding text no database stores faithfully — NUL characters, unpaired surrogates (422) — so that such text is
-    a clear refusal rather than a failure deep in a write. (CloudEvents bodies are judged event by event instead.)
+    """Refuses a request body over ``max_bytes`` (413), by its declared length or as it streams in, and a path,
+    query or JSON body holding text no database stores faithfully — NUL characters, unpaired surrogates (422) — so
+    that such text is a clear refusal rather than a failure deep in a read or write. (CloudEvents bodies are judged event by event instead.)
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:
@@ -23,6 +23,11 @@ class RequestGuard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b""):
+            # PostgreSQL text holds no NUL: a path or query naming one could name nothing stored.
+            problem = "the path or query holds a NUL character (%00), which no name or value may hold"
+            await problem_response(None, 422, problem, "invalid-request")(scope, receive, send)
             return
         headers = dict(scope.get("headers") or ())
         declared = headers.get(b"content-length", b"")

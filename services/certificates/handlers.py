@@ -106,8 +106,8 @@ async def on_requirement_standing(
 ) -> Outcome | None:
     await uow.lock(f"standing:{data.person_id}/{data.requirement}/{data.window_start}")
     stored = await uow.session.get(RequirementStanding, (data.person_id, data.requirement, data.window_start))
-    if stored is not None and stored.as_of > data.as_of:
-        return Outcome.IGNORED  # the ledger has announced a later standing already
+    if stored is not None and stored.revision >= data.revision:
+        return Outcome.IGNORED  # the ledger has announced this standing, or a later one, already
     if stored is not None:
         await uow.session.delete(stored)
         await uow.session.flush()

@@ -141,12 +141,13 @@ class RequirementStanding(SQLModel, table=True):
     person_id: str = Field(primary_key=True, max_length=64)
     requirement: str = Field(primary_key=True, max_length=100)
     window_start: date = Field(primary_key=True)
-    window_end: date
+    window_end: date | None = Field(default=None, description="null while the window has no end yet")
     title: str = Field(max_length=200)
-    required_hours: Decimal = Field(sa_type=Numeric(7, 2))
-    credited_hours: Decimal = Field(sa_type=Numeric(7, 2))
+    required_hours: Decimal = Field(sa_type=Numeric(8, 2))
+    credited_hours: Decimal = Field(sa_type=Numeric(8, 2))
     standing: str = Field(max_length=64)
     as_of: date
+    revision: int = Field(description="the ledger's count of announcements for this window; the highest stands")
 
 
 # ── what certificates issued ─────────────────────────────────────────────────────────────────────────

@@ -16,12 +16,12 @@ from decimal import Decimal
 from io import BytesIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from services.evaluation.domain.reports import CellValue, Table
+from shared.workbooks import cell_text
 
 SHEET_NAME_LIMIT = 31  # Excel's
 NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
@@ -50,7 +50,7 @@ def _fill(sheet: Worksheet, table: Table) -> None:
         for column, value in enumerate(values, start=1):
             cell = sheet.cell(row=row_number, column=column)
             if isinstance(value, str):
-                cell.value = _text(value)
+                cell.value = cell_text(value)
                 cell.data_type = "s"  # never a formula, whatever the text begins with
             else:
                 cell.value = value
@@ -66,11 +66,6 @@ def _fill(sheet: Worksheet, table: Table) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = min(widest + 2, WIDEST_COLUMN)
 
 
-def _text(value: str) -> str:
-    """Text as a cell can hold it: control characters, which Excel refuses, left out."""
-    return str(ILLEGAL_CHARACTERS_RE.sub("", value))
-
-
 def _width(value: CellValue) -> int:
     """Columns a value needs: characters of Chinese and other wide scripts take two."""
     text = "" if value is None else str(value)
@@ -79,7 +74,7 @@ def _width(value: CellValue) -> int:
 
 def _sheet_name(title: str, used: set[str]) -> str:
     """A sheet name Excel accepts, unique in the workbook (the full title is on the sheet's first row)."""
-    base = NOT_IN_SHEET_NAMES.sub(" ", _text(title)).strip() or "Sheet"
+    base = NOT_IN_SHEET_NAMES.sub(" ", cell_text(title)).strip() or "Sheet"
     name = base[:SHEET_NAME_LIMIT].rstrip()
     counter = 1
     while name.lower() in used:  # Excel tells sheet names apart regardless of case

@@ -10,12 +10,26 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from services.hours.configuration import HoursRules
+from services.hours.domain.requirements import BUILT_IN_REQUIREMENTS
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC
 from shared.migrations import differences
 from tests.conftest import CreateDatabase
-from tests.support import SERVICES, migrated_database, structured_record, unique
+from tests.support import SERVICES, a_person, event_of, migrated_database, structured_record, unique
+from tests.unit import test_hours_handlers as handler_tests
+from tests.unit import test_hours_progress as progress_tests
 from tests.unit import test_projection as projection_tests
-from tests.unit.test_hours_handlers import attended, hours_service, race_sessions_against_attendance, registered, voided
+from tests.unit import test_replay as replay_tests
+from tests.unit.test_hours_handlers import (
+    ENROLLMENT,
+    attended,
+    hours_service,
+    race_sessions_against_attendance,
+    registered,
+    voided,
+)
+from tests.unit.test_hours_progress import MEMBER
+from tests.unit.test_hours_rules import BOOK
 
 pytestmark = pytest.mark.integration
 
@@ -91,8 +105,10 @@ async def test_the_attendance_path_reads_by_index_however_long_the_ledger_grows(
     database = await migrated_database(await create_postgres_database("hours"), "hours")
     service = hours_service(database)
     people = [unique("person") for _ in range(40)]
-    for person_id in people:
+    for person_id in people[1:]:
         await service.deliver(registered(person_id))
+    # A Party member, whose requirements are judged as their lines post.
+    await service.deliver(event_of(a_person(people[0], statuses=[MEMBER]), source=ENROLLMENT))
     await service.schedule("s-1", "c-1")
     history = [
         attended(
@@ -149,4 +165,46 @@ BIG_TABLES = (
     "ledger_item",
     "parked_event",
     "outbox_message",
+    "hours_person",
+    "platform_year",
+    "requirement_progress",
+    "xapi_statement",
+    "session_mark",
 )
+
+
+async def test_the_same_events_in_other_batches_give_byte_identical_books_on_postgresql(
+    create_postgres_database: CreateDatabase,
+) -> None:
+    """The replay of tests/unit/test_replay.py (requirements, reviews, what the doors keep) on PostgreSQL."""
+    one_by_one = await migrated_database(await create_postgres_database("hours"), "hours")
+    in_batches = await migrated_database(await create_postgres_database("hours"), "hours")
+    try:
+        events = replay_tests.realistic_run()
+        await replay_tests.replay(one_by_one, events, batch=1)
+        await replay_tests.replay(in_batches, events, batch=7)
+        assert await replay_tests.books(one_by_one) == await replay_tests.books(in_batches)
+    finally:
+        await one_by_one.dispose()
+        await in_batches.dispose()
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        progress_tests.test_meeting_a_requirement_is_announced_once_and_a_correction_undoing_it_too,
+        progress_tests.test_a_position_taken_up_mid_year_is_owed_pro_rata_and_counts_only_from_that_day,
+        progress_tests.test_a_status_taken_back_in_time_recounts_and_forgets_what_no_longer_applies,
+        progress_tests.test_falling_behind_pace_is_announced_by_the_review_of_the_day_it_happens,
+        handler_tests.test_a_yearly_cap_per_platform_counts_what_the_ledger_holds_that_year,
+    ],
+    ids=lambda scenario: scenario.__name__.removeprefix("test_"),
+)
+async def test_requirements_and_caps_on_postgresql(create_postgres_database: CreateDatabase, scenario) -> None:
+    """Progress, reviews and yearly caps kept as state, on PostgreSQL's own statements."""
+    database = await migrated_database(await create_postgres_database("hours"), "hours")
+    try:
+        rules = HoursRules(BOOK, BUILT_IN_REQUIREMENTS)
+        await scenario(hours_service(database, rules) if "cap" in scenario.__name__ else hours_service(database))
+    finally:
+        await database.dispose()

@@ -339,6 +339,34 @@ async def test_a_learner_is_issued_a_years_hours_statement_as_pdf_and_credential
             credited_hours=Decimal("36.5"),
             standing="met",
             as_of=date(2026, 12, 7),
+            revision=2,
+        ),
+        # delivered late, the ledger's earlier word on the same window stays behind the later one
+        RequirementStandingChanged(
+            person_id=learner.person_id,
+            requirement="party-member-annual/v1",
+            title="党员每年集中学习培训不少于32学时",
+            source="《中国共产党党员教育管理工作条例》",
+            window_start=date(2026, 1, 1),
+            window_end=date(2026, 12, 31),
+            required_hours=Decimal(32),
+            credited_hours=Decimal("20"),
+            standing="behind",
+            as_of=date(2026, 10, 1),
+            revision=1,
+        ),
+        # a window with no end yet (a development target's, until admission) is no year's requirement
+        RequirementStandingChanged(
+            person_id=learner.person_id,
+            requirement="development-target-training/v1",
+            title="发展对象培训不少于24学时",
+            source="《中国共产党发展党员工作细则》",
+            window_start=date(2026, 3, 1),
+            window_end=None,
+            required_hours=Decimal(24),
+            credited_hours=Decimal(24),
+            standing="met",
+            as_of=date(2026, 12, 2),
         ),
     )
     own = bearer(Role.LEARNER, learner.person_id)

@@ -236,7 +236,9 @@ async def test_the_roster_and_one_sign_in_sheet_per_session_are_exported(registe
 
     exported = await register.client.get(f"/classes/{SPRING}/roster.xlsx", headers=MANAGER)
     assert exported.status_code == 200
-    assert exported.headers["content-disposition"] == f'attachment; filename="roster-{SPRING}.xlsx"'
+    assert exported.headers["content-disposition"] == (
+        f"attachment; filename=\"roster-{SPRING}.xlsx\"; filename*=UTF-8''roster-{SPRING}.xlsx"
+    )
     statuses = [row[9] for row in opened(exported.content)["花名册"].iter_rows(min_row=4, max_row=11, values_only=True)]
     assert statuses == ["已录取"] * 6 + ["候补"] * 2
 

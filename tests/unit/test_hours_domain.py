@@ -1,7 +1,11 @@
-"""The 学时 rules on their own: no broker, no database, no clock."""
+"""The 学时 rules on their own: no broker, no database, no clock.
+
+Crediting (today's v1 rules, and rules with other tolerances, conversions and caps) and the ledger's settlement.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -11,8 +15,16 @@ import pytest
 from services.hours.domain.crediting import (
     ACTIVITY_RULE,
     SESSION_TOLERANCE_V1,
+    ActivityRule,
+    Bracket,
     Credit,
+    CreditingRuleError,
+    MinuteBrackets,
+    PerTrainingHour,
+    PlatformCap,
     ScheduledSession,
+    SessionRule,
+    TrainingDays,
     credit_activity,
     credit_session,
     round_down_to_half,
@@ -21,7 +33,9 @@ from services.hours.domain.ledger import (
     AttendanceRef,
     CreditedAttendance,
     EntryKind,
+    ReportedAttendance,
     StandingCredit,
+    attendance_that_stands,
     ledger_year,
     settle,
     totals,
@@ -109,6 +123,195 @@ def test_an_activity_reported_absent_or_without_any_measure_credits_nothing_and_
     assert credit_activity(AttendanceStatus.EXCUSED, Decimal(2), 90, "学习强国").hours == 0
     empty = credit_activity(AttendanceStatus.PRESENT, None, None, "学习强国")
     assert (empty.hours, empty.reason) == (0, "学习强国 reported neither minutes nor 学时: no 学时")
+
+
+# ── Session rules other than v1 ────────────────────────────────────────────────────────────────────────────────
+
+TWENTY_MINUTES = SessionRule(name="session-tolerance/v2", tolerance_minutes=20, share_without_minutes=Decimal(0))
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        (159, "3.5"),  # one minute beyond the 20 min tolerance: 4 × 159/180 = 3.53
+        (160, "4"),  # exactly at it
+        (161, "4"),  # one minute within it
+    ],
+)
+def test_a_rule_with_another_tolerance_credits_in_full_exactly_up_to_it(minutes: int, expected: str) -> None:
+    credit = credit_session(AttendanceStatus.LATE, minutes, FOUR_HOUR_SESSION, TWENTY_MINUTES)
+    assert (credit.hours, credit.rule) == (Decimal(expected), "session-tolerance/v2")
+
+
+@pytest.mark.parametrize(
+    ("share", "status", "expected", "reason"),
+    [
+        ("1", AttendanceStatus.LATE, "4", "late, no minutes reported: counted as the whole 180 min"),
+        (
+            "0",
+            AttendanceStatus.LEFT_EARLY,
+            "0",
+            "left_early, no minutes reported: no 学时 without the minutes attended",
+        ),
+        (
+            "0.5",
+            AttendanceStatus.LATE,
+            "2",
+            "late, no minutes reported: 0.5 of the session's 4 学时, rounded down to 2",
+        ),
+        ("0.3", AttendanceStatus.LATE, "1", "0.3 of the session's 4 学时, rounded down to 1 学时"),  # 1.2
+        ("0", AttendanceStatus.PRESENT, "4", "present, no minutes reported: counted as the whole 180 min"),
+    ],
+)
+def test_late_or_left_early_without_minutes_earns_the_share_the_rule_says(
+    share: str, status: AttendanceStatus, expected: str, reason: str
+) -> None:
+    rule = SessionRule(name="session-tolerance/v9", tolerance_minutes=15, share_without_minutes=Decimal(share))
+    credit = credit_session(status, None, FOUR_HOUR_SESSION, rule)
+    assert credit.hours == Decimal(expected)
+    assert reason in credit.reason
+
+
+@pytest.mark.parametrize("status", [AttendanceStatus.ABSENT, AttendanceStatus.EXCUSED])
+def test_absent_and_excused_earn_nothing_under_any_rule_and_say_which(status: AttendanceStatus) -> None:
+    for rule in (SESSION_TOLERANCE_V1, TWENTY_MINUTES):
+        credit = credit_session(status, 180, FOUR_HOUR_SESSION, rule)
+        assert (credit.hours, credit.reason) == (0, f"{status.value}: no 学时")
+
+
+def test_a_rule_may_round_pro_rata_credit_to_a_quarter() -> None:
+    quarters = SessionRule(name="session-quarters/v1", tolerance_minutes=0, rounding_step=Decimal("0.25"))
+    # 4 × 150/180 = 3.33: 3.25 by quarters where v1 gives 3
+    assert credit_session(AttendanceStatus.LEFT_EARLY, 150, FOUR_HOUR_SESSION, quarters).hours == Decimal("3.25")
+
+
+def test_negative_minutes_are_refused() -> None:
+    with pytest.raises(CreditingRuleError, match="cannot be negative"):
+        credit_session(AttendanceStatus.PRESENT, -1, FOUR_HOUR_SESSION)
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: SessionRule(name="s/v1", tolerance_minutes=-1), "tolerance must be 0 minutes or more"),
+        (lambda: SessionRule("s/v1", 15, share_without_minutes=Decimal("1.5")), "between 0 and 1"),
+        (lambda: SessionRule("s/v1", 15, rounding_step=Decimal(0)), "rounding step must be positive"),
+        (lambda: SessionRule("s/v1", 15, rounding_step=Decimal("0.125")), "at most two decimals"),
+        (lambda: MinuteBrackets(()), "at least one bracket"),
+        (lambda: MinuteBrackets((Bracket(15, Decimal("0.5")), Bracket(30, Decimal(1)))), "from the most minutes"),
+        (lambda: MinuteBrackets((Bracket(30, Decimal("0.5")), Bracket(15, Decimal(1)))), "never earn fewer"),
+        (lambda: MinuteBrackets((Bracket(0, Decimal("0.25")),)), "lowest bracket must start at 1 minute"),
+        (lambda: TrainingDays(minutes_per_day=0), "minutes per day must be positive"),
+        (lambda: PerTrainingHour(minutes_per_hour=0), "minutes per 学时 must be positive"),
+        (
+            lambda: ActivityRule(
+                "a/v1", caps=(PlatformCap("学习强国", Decimal(5)), PlatformCap("学习强国", Decimal(6)))
+            ),
+            "capped more than once",
+        ),
+    ],
+)
+def test_a_rule_that_cannot_work_is_refused_when_it_is_made(build: Callable[[], object], message: str) -> None:
+    with pytest.raises(CreditingRuleError, match=message):
+        build()
+
+
+# ── Activity rules other than v1: conversion tables, days, yearly caps ─────────────────────────────────────────
+
+BRACKETS = ActivityRule(
+    name="online-brackets/v1",
+    conversion=MinuteBrackets((Bracket(30, Decimal(1)), Bracket(15, Decimal("0.5")), Bracket(1, Decimal("0.25")))),
+)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [(0, "0"), (1, "0.25"), (14, "0.25"), (15, "0.5"), (16, "0.5"), (29, "0.5"), (30, "1"), (31, "1"), (600, "1")],
+)
+def test_a_bracket_table_credits_by_the_highest_bracket_reached(minutes: int, expected: str) -> None:
+    assert credit_activity(AttendanceStatus.PRESENT, None, minutes, "干部网络学院", rule=BRACKETS).hours == Decimal(
+        expected
+    )
+
+
+def test_a_bracket_credit_says_which_bracket() -> None:
+    credit = credit_activity(AttendanceStatus.PRESENT, None, 20, "干部网络学院", rule=BRACKETS)
+    assert credit.reason == "studied 20 min on 干部网络学院: 0.5 学时 (the bracket from 15 min)"
+
+
+DAYS = ActivityRule(name="training-days/v1", conversion=TrainingDays(), platform_hours=False)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "expected"),
+    [
+        (179, "0"),  # less than half a day of 360 min
+        (180, "4"),  # half a day
+        (359, "4"),
+        (360, "8"),  # one day = 8 学时
+        (1080, "24"),  # 3 days = 24 学时
+        (1079, "20"),  # 2.997 days: 2.5 days
+    ],
+)
+def test_a_day_rule_counts_half_days_of_360_minutes_at_8_hours_a_day(minutes: int, expected: str) -> None:
+    assert credit_activity(AttendanceStatus.PRESENT, None, minutes, "市委党校", rule=DAYS).hours == Decimal(expected)
+
+
+def test_a_rule_that_ignores_the_platforms_hours_counts_its_minutes_and_says_so_without_them() -> None:
+    assert credit_activity(AttendanceStatus.PRESENT, Decimal(24), 720, "市委党校", rule=DAYS).hours == Decimal(16)
+    without_minutes = credit_activity(AttendanceStatus.PRESENT, Decimal(24), None, "市委党校", rule=DAYS)
+    assert (without_minutes.hours, without_minutes.reason) == (
+        0,
+        "市委党校 reported 学时 but no minutes, and this rule counts minutes: no 学时",
+    )
+
+
+CAPPED = ActivityRule(name="activity-capped/v1", caps=(PlatformCap("学习强国", Decimal(50)),))
+
+
+@pytest.mark.parametrize(
+    ("already", "expected"),
+    [
+        ("0", "2"),
+        ("47.99", "2"),  # 49.99 after: under the cap
+        ("48", "2"),  # exactly up to the cap
+        ("48.01", "1.99"),  # one cent beyond: capped
+        ("49.5", "0.5"),
+        ("50", "0"),  # the cap reached
+        ("52", "0"),  # beyond it already (a cap lowered by a later version, say)
+    ],
+)
+def test_a_yearly_cap_credits_at_most_what_the_platform_has_left_this_year(already: str, expected: str) -> None:
+    credit = credit_activity(
+        AttendanceStatus.PRESENT, Decimal(2), None, "学习强国", rule=CAPPED, already_this_year=Decimal(already)
+    )
+    assert credit.hours == Decimal(expected)
+
+
+def test_a_capped_credit_gives_the_figures() -> None:
+    capped = credit_activity(
+        AttendanceStatus.PRESENT, Decimal(2), None, "学习强国", rule=CAPPED, already_this_year=Decimal("49.5")
+    )
+    assert capped.reason == (
+        "2 学时 as credited by 学习强国; "
+        "capped at 50 学时 a year on 学习强国 (49.5 already credited this year): 0.5 学时"
+    )
+    full = credit_activity(
+        AttendanceStatus.PRESENT, Decimal(2), None, "学习强国", rule=CAPPED, already_this_year=Decimal(50)
+    )
+    assert full.reason.endswith("yearly cap of 50 学时 on 学习强国 reached (50 already credited this year): no 学时")
+
+
+def test_a_cap_on_one_platform_leaves_the_others_alone() -> None:
+    credit = credit_activity(
+        AttendanceStatus.PRESENT, Decimal(2), None, "干部网络学院", rule=CAPPED, already_this_year=Decimal(80)
+    )
+    assert credit.hours == 2
+
+
+def test_what_is_already_credited_cannot_be_negative() -> None:
+    with pytest.raises(CreditingRuleError, match="cannot be negative"):
+        credit_activity(AttendanceStatus.PRESENT, Decimal(2), None, "学习强国", already_this_year=Decimal(-1))
 
 
 @pytest.mark.parametrize(("hours", "expected"), [("0", "0"), ("0.49", "0"), ("0.5", "0.5"), ("2.99", "2.5")])
@@ -207,3 +410,25 @@ def test_totals_are_credits_minus_reversals_overall_and_by_class() -> None:
 def test_an_empty_ledger_totals_zero() -> None:
     summed = totals([])
     assert (str(summed.total_hours), summed.by_class) == ("0.00", {})
+
+
+# ── What a learner's record of a session shows ──────────────────────────────────────────────────────────────
+
+LATE, PRESENT, ABSENT = (
+    ReportedAttendance(AttendanceRef("door", "1"), "late", 100),
+    ReportedAttendance(AttendanceRef("tablet", "2"), "present", 180),
+    ReportedAttendance(AttendanceRef("tablet", "3"), "absent", None),
+)
+
+
+def test_the_record_shows_the_attendance_whose_credit_the_ledger_holds() -> None:
+    assert attendance_that_stands([LATE, PRESENT, ABSENT], (), credited=PRESENT.attendance) == PRESENT
+
+
+def test_without_a_credit_the_record_shows_the_latest_report_not_voided() -> None:
+    assert attendance_that_stands([LATE, ABSENT], (), credited=None) == ABSENT
+    assert attendance_that_stands([LATE, ABSENT], {ABSENT.attendance}, credited=None) == LATE
+
+
+def test_with_every_report_voided_the_record_shows_none() -> None:
+    assert attendance_that_stands([LATE], {LATE.attendance}, credited=None) is None

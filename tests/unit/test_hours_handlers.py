@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,15 +13,18 @@ import pytest
 from sqlmodel import col, select
 
 from services.hours import handlers
+from services.hours.configuration import BUILT_IN, HoursRules
+from services.hours.domain.requirements import BUILT_IN_REQUIREMENTS
+from services.hours.domain.rules import parse_rulebook
 from services.hours.handlers.ingest import ingest_attendance
-from services.hours.models import Attendance, IngestOutcome, LedgerEntry
+from services.hours.models import Attendance, IngestOutcome, LedgerEntry, PlatformYear
 from services.hours.views import person_hours_view
 from shared.auth import Principal, Role
 from shared.consumer import EventConsumer, InboundRecord, Outcome
 from shared.db import Database
 from shared.events.contracts import CONTRACTS
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC, AttendanceRecorded, AttendanceVoided
-from shared.events.contracts.hours import HoursCredited, HoursReversed
+from shared.events.contracts.hours import HoursCredited, HoursReversed, SessionAttendanceChanged
 from shared.events.envelope import STRUCTURED_CONTENT_TYPE, CloudEvent
 from shared.outbox import OutboxMessage
 from shared.unit_of_work import InboxRecord, ParkedEvent
@@ -38,6 +41,7 @@ from tests.support import (
     unique,
     unit_of_work_factory,
 )
+from tests.unit.test_hours_rules import BOOK
 
 DOOR = "urn:dangxiao:door:building-3"
 TABLET = "urn:dangxiao:tablet:class-manager"
@@ -76,8 +80,8 @@ class HoursService:
         return await self.deliver(scheduled(session_id, class_id, **session))
 
 
-def hours_service(database: Database) -> HoursService:
-    consumer, dead_letters = consumer_for(handlers.handlers, database, service="hours")
+def hours_service(database: Database, rules: HoursRules = BUILT_IN) -> HoursService:
+    consumer, dead_letters = consumer_for(handlers.handlers_for(rules), database, service="hours")
     return HoursService(database, consumer, dead_letters)
 
 
@@ -569,3 +573,238 @@ async def test_a_system_sends_only_as_itself_and_takes_back_only_its_own_attenda
     assert [reason for _, _, reason in outcomes] == [None, "source-not-allowed", None, "source-not-allowed"]
     admin = Principal("admin-1", frozenset({Role.ADMIN}))
     assert [o for _, o, _ in await ingest(database, [document(the_tablets)], sender=admin)] == ["accepted"]
+
+
+# ── Crediting by the rulebook ──────────────────────────────────────────────────────────────────────────────────
+
+SEPTEMBER_1 = datetime(2026, 9, 1, 1, tzinfo=UTC)  # 09:00 in Beijing: v2 of the default session rule from today
+AUGUST_31 = datetime(2026, 8, 31, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def ruled(sqlite_database) -> HoursService:
+    """The hours service crediting by the rulebook of test_hours_rules (categories, teaching modes, versions)."""
+    return hours_service(await sqlite_database("hours"), HoursRules(BOOK, BUILT_IN_REQUIREMENTS))
+
+
+async def credited_rule(hours: HoursService, starts_at: datetime, minutes: int, **klass: Any) -> tuple[str, str, str]:
+    """(hours, rule, reason) credited for ``minutes`` of a 180-minute, 4-学时 session of a class like ``klass``."""
+    person_id, session_id, class_id = unique("person"), unique("session"), unique("class")
+    await hours.deliver(registered(person_id))
+    await hours.deliver(event_of(a_class(class_id, **klass), source=ENROLLMENT))
+    teaching_mode = klass.pop("teaching_mode", "lecture")
+    await hours.deliver(
+        event_of(a_session(session_id, class_id, starts_at=starts_at, teaching_mode=teaching_mode), source=ENROLLMENT)
+    )
+    assert await hours.deliver(attended(person_id, session_id, minutes=minutes)) is Outcome.APPLIED
+    [entry] = await hours.ledger(person_id)
+    return str(entry.hours), entry.rule or "", entry.reason
+
+
+@pytest.mark.parametrize(
+    ("starts_at", "expected"),
+    [
+        (AUGUST_31, ("3.50", "session-tolerance/v1", "attended 160 of 180 min, more than 15 min short")),
+        (SEPTEMBER_1, ("4.00", "session-tolerance/v2", "attended 160 of 180 min, within 20 min tolerance")),
+    ],
+)
+async def test_the_rule_in_force_on_the_day_of_the_session_credits_it(
+    ruled: HoursService, starts_at: datetime, expected: tuple[str, str, str]
+) -> None:
+    hours, rule, reason = await credited_rule(ruled, starts_at, 160, category="member_rotation")
+    assert (hours, rule) == expected[:2]
+    assert reason.startswith(expected[2])
+
+
+@pytest.mark.parametrize(
+    ("klass", "rule"),
+    [
+        ({"category": "development_targets"}, "session-lenient/v1"),  # the category's own rule
+        ({"category": "member_rotation", "teaching_mode": "on_site"}, "session-field/v1"),  # on-site teaching
+        ({"category": "development_targets", "crediting_rule": "session-field/v1"}, "session-field/v1"),
+    ],
+)
+async def test_category_teaching_mode_and_the_class_own_choice_pick_the_rule(
+    ruled: HoursService, klass: dict[str, Any], rule: str
+) -> None:
+    assert (await credited_rule(ruled, SEPTEMBER_1, 180, **klass))[1] == rule
+
+
+async def test_a_class_naming_a_rule_the_rulebook_lacks_is_credited_by_its_default_and_the_reason_says_so(
+    ruled: HoursService,
+) -> None:
+    _, rule, reason = await credited_rule(ruled, SEPTEMBER_1, 180, crediting_rule="session-strict/v9")
+    assert rule == "session-lenient/v1"  # the rulebook's choice for a development targets class
+    assert reason.endswith("(the class names session-strict/v9, which the rulebook lacks: its default applies)")
+
+
+async def test_attendance_no_rule_is_in_force_for_is_dead_lettered_and_the_rest_goes_on(sqlite_database) -> None:
+    too_late = parse_rulebook(
+        {
+            "entries": [
+                {"rule": "session-tolerance/v1", "from": "2027-01-01"},
+                {"rule": "activity/v1", "from": "2000-01-01"},
+            ]
+        }
+    )
+    hours = hours_service(await sqlite_database("hours"), HoursRules(too_late, BUILT_IN_REQUIREMENTS))
+    person_id, session_id, _ = await known_person_and_session(hours)
+    study = attended(person_id, activity={"id": "c-1", "title": "党史", "platform": "学习强国"}, minutes=90)
+
+    assert await hours.deliver(attended(person_id, session_id)) is Outcome.DEAD_LETTERED
+    assert await hours.deliver(study) is Outcome.APPLIED
+
+    assert hours.dead_letters.codes == ["no-crediting-rule"]
+    assert "no session rule is in force on 2026-03-02" in hours.dead_letters.letters[0][2]
+
+
+# ── Yearly caps per platform: kept as state ──────────────────────────────────────────────────────────────────
+
+
+def online_study(person_id: str, course: str, reported: str, when: datetime) -> CloudEvent:
+    """Online study of a course on 学习强国, which reports its own 学时 (capped at 20 a year by the rulebook)."""
+    event = attended(
+        person_id,
+        source="urn:dangxiao:platform:xxqg",
+        activity={"id": course, "title": "党史学习", "platform": "学习强国"},
+        hours=reported,
+        minutes=60,
+    )
+    return event.model_copy(update={"time": when})
+
+
+async def test_a_yearly_cap_per_platform_counts_what_the_ledger_holds_that_year(ruled: HoursService) -> None:
+    person_id = unique("person")
+    await ruled.deliver(registered(person_id))
+    studies = [online_study(person_id, f"c-{n}", "6", SEPTEMBER_1 + timedelta(days=n)) for n in range(5)]
+    for study in studies:
+        await ruled.deliver(study)
+
+    assert [(entry.hours, entry.rule) for entry in await ruled.ledger(person_id)] == [
+        (Decimal(6), "academy-online/v1"),
+        (Decimal(6), "academy-online/v1"),
+        (Decimal(6), "academy-online/v1"),
+        (Decimal(2), "academy-online/v1"),  # 18 held: 2 left under the cap of 20
+    ]
+    async with ruled.database.sessions() as session:
+        fifth = await session.get(Attendance, (studies[4].source, studies[4].id))
+    assert fifth is not None and fifth.credit_hours == 0
+    assert "yearly cap of 20 学时 on 学习强国 reached (20 already credited this year): no 学时" in fifth.reason
+
+    # Taking back the first frees its 6 学时; the next course has room again, and a new year starts afresh.
+    await ruled.deliver(voided(studies[0]).model_copy(update={"time": SEPTEMBER_1 + timedelta(days=29)}))
+    await ruled.deliver(online_study(person_id, "c-late", "6", SEPTEMBER_1 + timedelta(days=30)))
+    await ruled.deliver(online_study(person_id, "c-2027", "6", datetime(2027, 1, 1, 1, tzinfo=UTC)))
+    assert [(e.kind, e.hours, e.year) for e in (await ruled.ledger(person_id))[-3:]] == [
+        ("reversal", Decimal(6), 2026),
+        ("credit", Decimal(6), 2026),
+        ("credit", Decimal(6), 2027),
+    ]
+    async with ruled.database.sessions() as session:
+        held = {(row.year, row.hours) for row in (await session.exec(select(PlatformYear))).all()}
+    assert held == {(2026, Decimal(20)), (2027, Decimal(6))}
+
+
+async def test_a_cap_holds_within_one_batch_as_it_does_one_event_at_a_time(ruled: HoursService) -> None:
+    person_id = unique("person")
+    await ruled.deliver(registered(person_id))
+    studies = [online_study(person_id, f"c-{n}", "8", SEPTEMBER_1 + timedelta(days=n)) for n in range(3)]
+
+    await ruled.consumer.consume_batch(
+        [structured_record(study, ATTENDANCE_TOPIC, n) for n, study in enumerate(studies)]
+    )
+
+    assert [entry.hours for entry in await ruled.ledger(person_id)] == [Decimal(8), Decimal(8), Decimal(4)]
+
+
+async def test_a_better_report_of_the_same_course_is_measured_without_its_own_earlier_credit(
+    ruled: HoursService,
+) -> None:
+    person_id = unique("person")
+    await ruled.deliver(registered(person_id))
+    for n in range(3):
+        await ruled.deliver(online_study(person_id, f"c-{n}", "5", SEPTEMBER_1 + timedelta(days=n)))
+    corrected = online_study(person_id, "c-2", "8", SEPTEMBER_1 + timedelta(days=3))
+
+    await ruled.deliver(corrected.model_copy(update={"source": TABLET}))
+
+    # 10 held by the other two courses: course c-2 may hold 10 of the cap, so 8 replace its 5.
+    assert [(e.kind, e.hours) for e in (await ruled.ledger(person_id))[-2:]] == [
+        ("reversal", Decimal(5)),
+        ("credit", Decimal(8)),
+    ]
+
+
+async def test_a_reversal_names_the_rule_of_the_credit_it_takes_back(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    attendance = attended(person_id, session_id)
+    await hours.deliver(attendance)
+    await hours.deliver(voided(attendance))
+
+    credit, reversal = await hours.ledger(person_id)
+    assert reversal.rule == credit.rule == "session-tolerance/v1"
+
+
+# ── What a learner's record of a session shows ──────────────────────────────────────────────────────────────
+
+
+async def shown(hours: HoursService, person_id: str) -> list[tuple[int, str, int | None, str]]:
+    """(revision, status, minutes, 学时) of every SessionAttendanceChanged of the person, in order."""
+    return [
+        (event.data["revision"], event.data["status"], event.data["minutes"], event.data["hours"])
+        for event in await outbox_events(hours.database, SessionAttendanceChanged.event_type)
+        if event.data["person_id"] == person_id
+    ]
+
+
+async def test_each_change_of_what_a_session_record_shows_is_announced_with_a_growing_revision(
+    hours: HoursService,
+) -> None:
+    person_id, session_id, class_id = await known_person_and_session(hours)
+    swipe = attended(person_id, session_id, status="late", minutes=100)
+    tablet = attended(person_id, session_id, source=TABLET, minutes=180)
+
+    await hours.deliver(swipe)
+    await hours.deliver(tablet)
+    await hours.deliver(attended(person_id, session_id, minutes=120))  # earns less: the record shows the same
+    await hours.deliver(voided(tablet))
+    await hours.deliver(voided(swipe))  # not what stands: the record shows the same
+
+    assert await shown(hours, person_id) == [
+        (1, "late", 100, "2.00"),
+        (2, "present", 180, "4.00"),
+        (3, "present", 120, "2.50"),  # the tablet's report taken back: the next best stands
+    ]
+    [first, *_] = await outbox_events(hours.database, SessionAttendanceChanged.event_type)
+    assert (first.data["session_id"], first.data["class_id"], first.causationid) == (session_id, class_id, swipe.id)
+
+
+async def test_an_absence_is_announced_and_so_is_a_record_with_every_report_voided(hours: HoursService) -> None:
+    person_id, session_id, _ = await known_person_and_session(hours)
+    absent = attended(person_id, session_id, status="excused")
+
+    await hours.deliver(absent)
+    await hours.deliver(voided(absent))
+
+    assert await shown(hours, person_id) == [(1, "excused", None, "0.00"), (2, "none", None, "0.00")]
+
+
+async def test_a_platform_capped_by_a_newer_rulebook_counts_what_it_credited_before(sqlite_database) -> None:
+    """Yearly totals are kept only for capped platforms; one capped later is counted once from the ledger."""
+    database = await sqlite_database("hours")
+    person_id = unique("person")
+    uncapped = hours_service(database)  # the built-in rules cap no platform
+    await uncapped.deliver(registered(person_id))
+    for n in range(2):
+        await uncapped.deliver(online_study(person_id, f"c-{n}", "6", SEPTEMBER_1 + timedelta(days=n)))
+    async with database.sessions() as session:
+        assert (await session.exec(select(PlatformYear))).all() == []
+
+    capped = hours_service(database, HoursRules(BOOK, BUILT_IN_REQUIREMENTS))  # 20 a year on 学习强国
+    await capped.deliver(online_study(person_id, "c-2", "6", SEPTEMBER_1 + timedelta(days=2)))
+    await capped.deliver(online_study(person_id, "c-3", "6", SEPTEMBER_1 + timedelta(days=3)))
+
+    assert [entry.hours for entry in await capped.ledger(person_id)] == [6, 6, 6, Decimal(2)]
+    async with database.sessions() as session:
+        [held] = (await session.exec(select(PlatformYear))).all()
+    assert (held.platform, held.year, held.hours) == ("学习强国", 2026, Decimal(20))

@@ -87,6 +87,16 @@ async def test_json_text_no_database_stores_faithfully_is_refused_before_any_rou
     assert expected in answer.json()["detail"]
 
 
+@pytest.mark.parametrize("path", ["/compliance?branch=B%001", "/persons/P%001/transcript"])
+async def test_a_path_or_query_naming_a_nul_is_refused_before_any_route(service_api: ServiceApi, path: str) -> None:
+    client, _ = await service_api("hours")
+
+    answer = await client.get(path, headers=bearer(Role.ADMIN, "a"))
+
+    assert (answer.status_code, answer.json()["code"]) == (422, "invalid-request")
+    assert "NUL character" in answer.json()["detail"]
+
+
 async def test_a_json_body_over_the_limit_is_refused_as_it_streams_in(service_api: ServiceApi) -> None:
     client, _ = await service_api("enrollment")
 

@@ -4,25 +4,53 @@ when or in which batches the events were applied."""
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+import json
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
 from services.hours.handlers import handlers as hours_handlers
-from services.hours.models import Attendance, AttendanceVoid, LedgerEntry, LedgerItem
+from services.hours.models import LedgerEntry, RequirementProgress, SessionMark, XapiStatement
 from shared.db import Database, table_of
 from shared.events.contracts import CONTRACTS
+from shared.events.contracts.common import Period
+from shared.events.contracts.hours import RequirementStandingChanged
 from shared.events.envelope import CloudEvent
+from shared.migrations import metadata_of
 from shared.outbox import OutboxMessage
-from tests.support import a_class, a_person, a_session, consumer_for, event_of, migrated_database, structured_record
+from tests.support import (
+    a_class,
+    a_person,
+    a_session,
+    consumer_for,
+    event_of,
+    migrated_database,
+    outbox_events,
+    structured_record,
+)
 
 MONDAY = datetime(2026, 3, 2, 1, tzinfo=UTC)
 DOOR, TABLET = "urn:dangxiao:door:building-3", "urn:dangxiao:tablet:class-manager"
 
 
+MEMBER = Period(code="full_member", since=date(2010, 7, 1))
+STATEMENT = {
+    "id": "0b5e6f4c-3c1d-4f6e-9a3b-1d2c3e4f5a6b",
+    "actor": {"objectType": "Agent", "account": {"homePage": "https://sso.example.cn", "name": "p1"}},
+    "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+    "object": {"id": "https://study.example.cn/courses/7", "definition": {"name": {"zh-CN": "党章"}}},
+    "result": {"duration": "PT90M"},
+    "timestamp": "2026-03-03T20:00:00.000Z",
+    "stored": "2026-03-03T20:00:01.000Z",
+    "authority": {"objectType": "Agent", "account": {"homePage": "urn:dangxiao", "name": "platform-7"}},
+    "version": "1.0.0",
+}
+
+
 def realistic_run() -> list[CloudEvent]:
-    """A week of a class: attendance before its session is known, corrections, voids, online study."""
-    events = [event_of(a_person(f"p{n}")) for n in range(3)]
+    """A week of a class: attendance before its session is known, corrections, voids, online study, Party members
+    whose requirements are judged as lines come, a position taken up, what the doors forward."""
+    events = [event_of(a_person(f"p{n}", statuses=[MEMBER] if n < 2 else [])) for n in range(3)]
     events.append(
         event_of(
             {"person_id": "p0", "session_id": "s0", "minutes": 170},
@@ -77,23 +105,44 @@ def realistic_run() -> list[CloudEvent]:
             id="study-1",
         )
     )
+    secretary = Period(code="branch_secretary", since=date(2026, 3, 1))
+    events.append(event_of(a_person("p0", statuses=[MEMBER], positions=[secretary], version=2)))
+    events.append(
+        event_of(
+            {"person_id": "p1", "activity": {"id": "xapi-7", "title": "党章", "platform": "platform-7"}, "minutes": 90},
+            event_type="dangxiao.attendance.recorded.v1",
+            source="urn:dangxiao:xapi:platform-7",
+            id=STATEMENT["id"],
+            xapistatement=json.dumps(STATEMENT),
+        )
+    )
+    events.append(
+        event_of(
+            {"person_id": "p0", "session_id": "s2", "status": "left_early", "minutes": 150},
+            event_type="dangxiao.attendance.recorded.v1",
+            source="urn:dangxiao:hours:marks",
+            id="s2/p0/1",
+            markedby="manager-1",
+        )
+    )
     return events
 
 
+# What a service records about its own processing (when, in which order), not what the facts are.
+OPERATIONAL_TABLES = {"inbox_record", "outbox_message", "parked_event"}
+
+
 async def books(database: Database) -> str:
-    """A digest of the ledger's tables and of the events the service recorded for publication."""
+    """A digest of every table the service keeps (the ledger, its state, projections, what the doors keep) and of
+    the events it recorded for publication."""
     digest = hashlib.sha256()
     async with database.sessions() as session:
         connection = await session.connection()
-        for model, order in (
-            (Attendance, ("source", "event_id")),
-            (AttendanceVoid, ("voided_source", "voided_event_id")),
-            (LedgerEntry, ("entry_id",)),
-            (LedgerItem, ("person_id", "item")),
-        ):
-            table = table_of(model)
-            for row in await connection.execute(select(table).order_by(*(table.c[c] for c in order))):
-                digest.update(repr(tuple(row)).encode())
+        for table in metadata_of("hours").sorted_tables:
+            if table.name in OPERATIONAL_TABLES:
+                continue
+            for row in await connection.execute(select(table).order_by(*table.primary_key.columns)):
+                digest.update(repr((table.name, tuple(row))).encode())
         outbox = table_of(OutboxMessage)
         for event_id, payload in await connection.execute(
             select(outbox.c.event_id, outbox.c.payload).order_by(outbox.c.event_id)
@@ -120,5 +169,13 @@ async def test_the_same_events_in_other_batches_give_byte_identical_books(sqlite
     assert await books(one_by_one) == await books(in_batches)
     async with one_by_one.sessions() as session:
         lines = (await session.exec(select(LedgerEntry))).all()
+        progress = (await session.exec(select(RequirementProgress))).scalars().all()
+        kept_by_doors = [(await session.exec(select(model))).all() for model in (XapiStatement, SessionMark)]
     assert len(lines) > 9  # credits, a correction and a void: the books are not trivially empty
+    assert {row.requirement for row in progress} == {"party-member-study", "branch-leader-study"}
+    assert [len(rows) for rows in kept_by_doors] == [1, 1]
+    standings = await outbox_events(one_by_one, RequirementStandingChanged.event_type)
+    assert {(e.data["person_id"], e.data["requirement"], e.data["standing"]) for e in standings} >= {
+        ("p0", "branch-leader-study/v1", "behind")  # 56 × 10/12 owed from March: behind at first sight
+    }
     await in_batches.dispose()

@@ -21,9 +21,11 @@ EXPECTED = {
     "hours": (
         {"dangxiao.hours.v1", "dangxiao.attendance.v1"},
         {
+            "dangxiao.enrollment.organisations.v1",
             "dangxiao.enrollment.persons.v1",
             "dangxiao.enrollment.classes.v1",
             "dangxiao.enrollment.sessions.v1",
+            "dangxiao.enrollment.enrollments.v1",
             "dangxiao.attendance.v1",
         },
     ),

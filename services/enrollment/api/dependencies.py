@@ -13,6 +13,7 @@ from fastapi.responses import Response
 
 from services.enrollment.domain.eligibility import EligibilityPolicy
 from services.enrollment.settings import Settings
+from shared.api import XLSX, file_response
 from shared.auth import Principal, Role, require
 from shared.service import Runtime
 
@@ -28,7 +29,6 @@ Organisers = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER
 # Everyone the register serves: the school's training plan, one's own records, a way into a class.
 Member = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.LEARNER))]
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The body is the file itself (no multipart form): OpenAPI is told so here.
 WORKBOOK_BODY: dict[str, Any] = {
@@ -68,4 +68,4 @@ Workbook = Annotated[bytes, Depends(workbook)]
 
 
 def xlsx(content: bytes, filename: str) -> Response:
-    return Response(content, media_type=XLSX, headers={"content-disposition": f'attachment; filename="{filename}"'})
+    return file_response(content, XLSX, filename)

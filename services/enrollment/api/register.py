@@ -3,12 +3,9 @@ catalogue (课程库) and the teachers (师资库)."""
 
 from __future__ import annotations
 
-import re
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from pydantic import BeforeValidator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment import views
@@ -35,24 +32,14 @@ from services.enrollment.models import (
     TeacherUpdate,
     VocabularyEntry,
 )
+from shared.api import WrittenDay
 from shared.auth import Principal, Role
 from shared.errors import Forbidden
 from shared.service import Runtime, execute
 
 router = APIRouter()
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _written_as_a_day(value: object) -> object:
-    """A query's day as the schema documents it, YYYY-MM-DD (pydantic would read "0" as 1970-01-01)."""
-    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
 AsOf = Annotated[
-    date | None,
-    BeforeValidator(_written_as_a_day),
+    WrittenDay | None,
     Query(description="the day to judge by (Beijing time), YYYY-MM-DD; default today"),
 ]
 

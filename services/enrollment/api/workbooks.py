@@ -7,30 +7,30 @@ reader tells .xlsx from .csv by the content, whatever the content type says.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from services.enrollment import views
 from services.enrollment.access import check_manages
-from services.enrollment.api.dependencies import WORKBOOK_BODY, XLSX, Admin, ClassStaff, Policy, Workbook, xlsx
+from services.enrollment.api.dependencies import WORKBOOK_BODY, Admin, ClassStaff, Policy, Workbook, xlsx
 from services.enrollment.handlers import imports
 from services.enrollment.models import RegisterImportReport, RosterImportReport
 from services.enrollment.spreadsheets import writing
+from shared.api import XLSX_ANSWER
 from shared.service import Runtime, execute
 
 router = APIRouter()
 DryRun = Annotated[bool, Query(description="report what the file would do and every bad row, change nothing")]
-_XLSX_ANSWER: dict[int | str, dict[str, Any]] = {200: {"content": {XLSX: {}}}}
 
 
-@router.get("/templates/register.xlsx", tags=["workbooks"], responses=_XLSX_ANSWER, response_class=Response)
+@router.get("/templates/register.xlsx", tags=["workbooks"], responses=XLSX_ANSWER, response_class=Response)
 async def register_template(_: Admin) -> Response:
     """The workbook to fill in: 单位, 党组织, 人员, 政治面貌, 职务, with a 填写说明 sheet."""
     return xlsx(writing.register_template(), "register-template.xlsx")
 
 
-@router.get("/templates/roster.xlsx", tags=["workbooks"], responses=_XLSX_ANSWER, response_class=Response)
+@router.get("/templates/roster.xlsx", tags=["workbooks"], responses=XLSX_ANSWER, response_class=Response)
 async def roster_template(_: ClassStaff) -> Response:
     """The 花名册 to fill in for a class."""
     return xlsx(writing.roster_template(), "roster-template.xlsx")
@@ -63,7 +63,7 @@ async def import_roster(
     )
 
 
-@router.get("/classes/{class_id}/roster.xlsx", tags=["workbooks"], responses=_XLSX_ANSWER, response_class=Response)
+@router.get("/classes/{class_id}/roster.xlsx", tags=["workbooks"], responses=XLSX_ANSWER, response_class=Response)
 async def export_roster(class_id: str, runtime: Runtime, principal: ClassStaff) -> Response:
     """The class's 花名册: everyone taking part, seated first by unit, then the waitlist in order."""
     async with runtime.database.sessions() as session:
@@ -71,7 +71,7 @@ async def export_roster(class_id: str, runtime: Runtime, principal: ClassStaff) 
         return xlsx(await views.roster_workbook(session, class_id), f"roster-{class_id}.xlsx")
 
 
-@router.get("/classes/{class_id}/sign-in.xlsx", tags=["workbooks"], responses=_XLSX_ANSWER, response_class=Response)
+@router.get("/classes/{class_id}/sign-in.xlsx", tags=["workbooks"], responses=XLSX_ANSWER, response_class=Response)
 async def export_sign_in_sheets(class_id: str, runtime: Runtime, principal: ClassStaff) -> Response:
     """签到表: one printable A4 sheet per scheduled session, listing the learners who hold a seat."""
     async with runtime.database.sessions() as session:

@@ -11,6 +11,7 @@ from services.evaluation import views
 from services.evaluation.domain.reports import Table
 from services.evaluation.exports import workbook_bytes
 from services.evaluation.models import TablePublic
+from shared.api import XLSX, file_response
 from shared.auth import Principal, Role, require
 from shared.db import utcnow
 from shared.service import Runtime
@@ -20,7 +21,6 @@ Reader = Annotated[Principal, Depends(require(Role.ADMIN, Role.ORGANISATION_DEPA
 TeacherReader = Annotated[Principal, Depends(require(Role.ADMIN, Role.ORGANISATION_DEPARTMENT, Role.TEACHER))]
 Year = Annotated[int, Query(ge=2000, le=2100, description="the training year (培训年度)")]
 Group = Annotated[str | None, Query(max_length=64, description="one training group, e.g. development_targets")]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WORKBOOK: dict[int | str, dict[str, Any]] = {
     200: {"content": {XLSX: {}}, "description": "the report's tables, one sheet each"}
 }
@@ -72,8 +72,4 @@ def _public(tables: Sequence[Table]) -> list[TablePublic]:
 
 
 def _workbook(tables: Sequence[Table], filename: str) -> Response:
-    return Response(
-        workbook_bytes(tables, created=utcnow()),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return file_response(workbook_bytes(tables, created=utcnow()), XLSX, filename)

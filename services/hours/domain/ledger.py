@@ -6,7 +6,7 @@ that any attendance of it that still stands earns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -133,6 +133,27 @@ def settle(
         f"attendance {best.attendance} earns {hours_text(best.credit.hours)} 学时, "
         f"replacing {hours_text(held)} 学时 held before",
     )
+
+
+@dataclass(frozen=True)
+class ReportedAttendance:
+    """A report of attendance at one thing studied, as a learner's record of it shows."""
+
+    attendance: AttendanceRef
+    status: str  # present, late, left_early, absent, excused
+    minutes: int | None
+
+
+def attendance_that_stands(
+    reports: Sequence[ReportedAttendance], voided: Collection[AttendanceRef], credited: AttendanceRef | None
+) -> ReportedAttendance | None:
+    """The attendance a learner's record shows for one session: the one whose credit the ledger holds; without a
+    credit, the latest report not voided (an absence, an excused absence, too few minutes to earn anything); None
+    once every report was voided. ``reports`` are in the order the attendances happened."""
+    if credited is not None:
+        return next(report for report in reports if report.attendance == credited)
+    standing = [report for report in reports if report.attendance not in voided]
+    return standing[-1] if standing else None
 
 
 class LedgerLine(Protocol):

@@ -1,4 +1,4 @@
-"""POST /attendance: the HTTP door to the attendance topic.
+"""POST /attendance: the HTTP door to the attendance topic (and what every door forwards through).
 
 A valid new event is forwarded unchanged to the attendance topic and takes effect through the consumer, like one
 sent to Kafka directly: this door credits nothing itself. The inbox, which the consumer keeps anyway, remembers
@@ -43,8 +43,7 @@ async def ingest_attendance(uow: UnitOfWork, documents: Sequence[Any], topic: st
         key = (event.source, event.id)
         received = known.get(key)
         if received is None:
-            uow.mark_forwarded(event)
-            uow.forward(event, topic, key=_record_key(event, data))
+            forward_attendance(uow, event, data, topic)
             known[key] = (event.digest(), "forwarded")  # a repeat later in the same request is a duplicate
             results[index] = IngestResult(source=event.source, id=event.id, outcome=IngestOutcome.ACCEPTED)
             log.info(
@@ -58,6 +57,13 @@ async def ingest_attendance(uow: UnitOfWork, documents: Sequence[Any], topic: st
             )
             results[index] = _rejected(event.source, event.id, conflict)
     return IngestReport.of([result for result in results if result is not None])
+
+
+def forward_attendance(uow: UnitOfWork, event: CloudEvent, data: EventData, topic: str) -> None:
+    """Send an attendance event a door accepted on to the attendance topic, unchanged; the inbox remembers it from
+    now on (every door asks the inbox whether an event is new)."""
+    uow.mark_forwarded(event)
+    uow.forward(event, topic, key=_record_key(event, data))
 
 
 def _validated(document: Any, sender: Principal) -> tuple[CloudEvent, EventData]:

@@ -1,6 +1,10 @@
-"""dangxiao.hours.v1: what the 学时 (training hour) ledger posts."""
+"""dangxiao.hours.v1: what the 学时 (training hour) ledger posts; dangxiao.hours.reviews.v1: the days whose end the
+ledger reviews requirements on (pace and reach change with time alone)."""
 
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -8,6 +12,8 @@ from shared.events.contracts.common import Code, Day, EventReference, Hours, Ide
 from shared.events.envelope import EventData
 
 HOURS_TOPIC = "dangxiao.hours.v1"
+# 学时 owed or credited in a requirement's window: five years of a cadre's training run past what one line holds.
+WindowHours = Annotated[Decimal, Field(ge=0, le=100_000, max_digits=8, decimal_places=2)]
 
 
 class HoursCredited(EventData):
@@ -87,7 +93,9 @@ class SessionAttendanceChanged(EventData):
 
 class RequirementStandingChanged(EventData):
     """How a person stands against a 学时 requirement, announced when that changes: met, fallen behind while
-    still possible to meet, out of reach, or no longer met (a reversal took them below it)."""
+    still possible to meet, out of reach (too few days left, or the window closed short), or no longer met (a
+    reversal took them below it). A change the ledger or a change of status caused takes the time of its cause; one
+    time alone caused (the review of a day) the end of that day in Beijing."""
 
     event_type = "dangxiao.hours.requirement_standing_changed.v1"
     topic = HOURS_TOPIC
@@ -98,15 +106,25 @@ class RequirementStandingChanged(EventData):
     title: str = Field(min_length=1, max_length=200, description="e.g. 党员每年集中学习培训不少于32学时")
     source: str = Field(min_length=1, max_length=300, description="the regulation it comes from")
     window_start: Day
-    window_end: Day = Field(description="the last day of the window")
-    required_hours: Hours
-    credited_hours: Hours
-    standing: Code = Field(description="met, on_track, behind, out_of_reach or no_longer_met")
+    window_end: Day | None = Field(
+        description="the last day of the window; null while it has no end yet (a development target not yet admitted)"
+    )
+    required_hours: WindowHours
+    credited_hours: WindowHours
+    standing: Code = Field(description="met, behind, out_of_reach or no_longer_met")
     met_on: Day | None = None
     as_of: Day
+    reason: str | None = Field(
+        default=None, max_length=500, description="the figures and the standing in words, as the school reads them"
+    )
+    revision: int = Field(
+        default=1,
+        ge=1,
+        description="the count of announcements for this person, requirement and window, this one included",
+    )
 
     def identity(self) -> str:
-        return f"{self.person_id}/{self.requirement}/{self.window_start}/{self.standing}/{self.as_of}"
+        return f"{self.person_id}/{self.requirement}/{self.window_start}/{self.standing}/{self.as_of}#{self.revision}"
 
 
 HOURS_EVENTS = (HoursCredited, HoursReversed, SessionAttendanceChanged, RequirementStandingChanged)

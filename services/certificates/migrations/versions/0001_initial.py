@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 23:23:26.089279
+Create Date: 2026-11-26 01:02:42.381054
 """
 
 from collections.abc import Sequence
@@ -128,12 +128,13 @@ def upgrade() -> None:
         sa.Column("person_id", sa.String(length=64), nullable=False),
         sa.Column("requirement", sa.String(length=100), nullable=False),
         sa.Column("window_start", sa.Date(), nullable=False),
-        sa.Column("window_end", sa.Date(), nullable=False),
+        sa.Column("window_end", sa.Date(), nullable=True),
         sa.Column("title", sa.String(length=200), nullable=False),
-        sa.Column("required_hours", sa.Numeric(precision=7, scale=2), nullable=False),
-        sa.Column("credited_hours", sa.Numeric(precision=7, scale=2), nullable=False),
+        sa.Column("required_hours", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("credited_hours", sa.Numeric(precision=8, scale=2), nullable=False),
         sa.Column("standing", sa.String(length=64), nullable=False),
         sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("person_id", "requirement", "window_start"),
     )
     op.create_table(

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 23:17:56.058206
+Create Date: 2026-11-26 00:49:23.632264
 """
 
 from collections.abc import Sequence
@@ -63,9 +63,33 @@ def upgrade() -> None:
         sa.Column("category", sa.String(length=64), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("required_hours", sa.Numeric(precision=6, scale=2), nullable=False),
+        sa.Column("max_absence_share", sa.Numeric(precision=5, scale=4), nullable=True),
         sa.Column("crediting_rule", sa.String(length=64), nullable=True),
+        sa.Column("manager_ids", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("class_id"),
+    )
+    op.create_table(
+        "hours_enrollment",
+        sa.Column("enrollment_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("status", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("enrollment_id"),
+    )
+    with op.batch_alter_table("hours_enrollment", schema=None) as batch_op:
+        batch_op.create_index("ix_hours_enrollment_class", ["class_id", "person_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_hours_enrollment_person_id"), ["person_id"], unique=False)
+
+    op.create_table(
+        "hours_organisation",
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("parent_id", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("org_id"),
     )
     op.create_table(
         "hours_person",
@@ -83,6 +107,7 @@ def upgrade() -> None:
         sa.Column("session_id", sa.String(length=64), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("teaching_mode", sa.String(length=64), nullable=False),
         sa.Column("starts_at", UTCDateTime(), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
@@ -138,6 +163,9 @@ def upgrade() -> None:
         sa.Column("standing_hours", sa.Numeric(precision=6, scale=2), nullable=True),
         sa.Column("standing_source", sa.String(length=255), nullable=True),
         sa.Column("standing_event_id", sa.String(length=255), nullable=True),
+        sa.Column("attendance_status", sa.String(length=20), nullable=True),
+        sa.Column("attendance_minutes", sa.Integer(), nullable=True),
+        sa.Column("attendance_revision", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("person_id", "item"),
     )
     op.create_table(
@@ -171,8 +199,74 @@ def upgrade() -> None:
     with op.batch_alter_table("parked_event", schema=None) as batch_op:
         batch_op.create_index("ix_parked_event_waiting_for", ["waiting_for"], unique=False)
 
+    op.create_table(
+        "platform_year",
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("platform", sa.String(length=100), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("hours", sa.Numeric(precision=7, scale=2), nullable=False),
+        sa.PrimaryKeyConstraint("person_id", "platform", "year"),
+    )
+    op.create_table(
+        "requirement_person",
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("tenures", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("person_id"),
+    )
+    op.create_table(
+        "requirement_progress",
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("requirement", sa.String(length=100), nullable=False),
+        sa.Column("window_start", sa.Date(), nullable=False),
+        sa.Column("window_end", sa.Date(), nullable=True),
+        sa.Column("version", sa.String(length=100), nullable=False),
+        sa.Column("credited", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("required", sa.Numeric(precision=8, scale=2), nullable=False),
+        sa.Column("standing", sa.String(length=20), nullable=False),
+        sa.Column("met_on", sa.Date(), nullable=True),
+        sa.Column("as_of", sa.Date(), nullable=False),
+        sa.Column("announcements", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("person_id", "requirement", "window_start"),
+    )
+    op.create_table(
+        "session_mark",
+        sa.Column("session_id", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("event_id", sa.String(length=255), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("minutes", sa.Integer(), nullable=True),
+        sa.Column("marked_by", sa.String(length=128), nullable=False),
+        sa.Column("marked_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("session_id", "person_id"),
+    )
+    op.create_table(
+        "xapi_statement",
+        sa.Column("statement_id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("verb", sa.String(length=300), nullable=False),
+        sa.Column("object_id", sa.String(length=300), nullable=False),
+        sa.Column("sender", sa.String(length=128), nullable=False),
+        sa.Column("statement", sa.Text(), nullable=False),
+        sa.Column("stored", UTCDateTime(), nullable=False),
+        sa.Column("voided_by", sa.String(length=36), nullable=True),
+        sa.PrimaryKeyConstraint("statement_id"),
+    )
+    with op.batch_alter_table("xapi_statement", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_xapi_statement_person_id"), ["person_id"], unique=False)
+        batch_op.create_index("ix_xapi_statement_stored", ["stored", "statement_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("xapi_statement", schema=None) as batch_op:
+        batch_op.drop_index("ix_xapi_statement_stored")
+        batch_op.drop_index(batch_op.f("ix_xapi_statement_person_id"))
+
+    op.drop_table("xapi_statement")
+    op.drop_table("session_mark")
+    op.drop_table("requirement_progress")
+    op.drop_table("requirement_person")
+    op.drop_table("platform_year")
     with op.batch_alter_table("parked_event", schema=None) as batch_op:
         batch_op.drop_index("ix_parked_event_waiting_for")
 
@@ -192,6 +286,12 @@ def downgrade() -> None:
 
     op.drop_table("hours_session")
     op.drop_table("hours_person")
+    op.drop_table("hours_organisation")
+    with op.batch_alter_table("hours_enrollment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_hours_enrollment_person_id"))
+        batch_op.drop_index("ix_hours_enrollment_class")
+
+    op.drop_table("hours_enrollment")
     op.drop_table("hours_class")
     op.drop_table("attendance_void")
     with op.batch_alter_table("attendance", schema=None) as batch_op:

@@ -1,24 +1,27 @@
-"""Hours HTTP API: the attendance door for systems that cannot speak Kafka, and a person's 学时 ledger."""
+"""The doors for attendance: CloudEvents over HTTP from outside systems, a class manager's marks for a whole
+session, and self check-in by the code on the class manager's screen. All of them forward attendance events to
+the attendance topic; none credits anything itself."""
 
 from __future__ import annotations
 
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 
-from services.hours import views
-from services.hours.domain.ledger import ledger_year
+from services.hours.api.common import settings_of
 from services.hours.handlers.ingest import ingest_attendance
-from services.hours.models import IngestReport, PersonHoursPublic
-from shared.auth import Principal, Role, current_principal, require
+from services.hours.handlers.sessions import check_in, code_to_show, mark_session
+from services.hours.models import CheckIn, CheckInAccepted, CheckInCode, IngestReport, MarkResult, SessionMarks
+from shared.auth import Principal, Role, require
 from shared.db import utcnow
 from shared.events.envelope import BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE
 from shared.service import Runtime, execute
 
-router = APIRouter()
+router = APIRouter(tags=["attendance"])
 Sender = Annotated[Principal, Depends(require(Role.INGEST, Role.ADMIN))]
-Viewer = Annotated[Principal, Depends(current_principal)]
+Manager = Annotated[Principal, Depends(require(Role.CLASS_MANAGER, Role.ADMIN))]
+Learner = Annotated[Principal, Depends(require(Role.LEARNER))]
 
 # One batch is one transaction; a sender with more splits it. (Bodies are bounded for every route: settings.)
 MAX_BATCH_EVENTS = 500
@@ -39,7 +42,6 @@ _ATTENDANCE_BODY: dict[str, Any] = {
     "/attendance",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=IngestReport,
-    tags=["attendance"],
     openapi_extra=_ATTENDANCE_BODY,
     responses={400: {"description": "the body is not JSON, or not a JSON array of events"}, 415: {}},
 )
@@ -49,17 +51,42 @@ async def receive_attendance(request: Request, runtime: Runtime, sender: Sender)
     return await execute(runtime, ingest_attendance, documents, runtime.settings.attendance_topic, sender)
 
 
-@router.get("/persons/{person_id}/hours", response_model=PersonHoursPublic, tags=["hours"])
-async def person_hours(
-    person_id: str,
-    runtime: Runtime,
-    viewer: Viewer,
-    year: Annotated[int | None, Query(ge=2000, le=2100, description="default: this year in Beijing time")] = None,
-) -> PersonHoursPublic:
-    if not viewer.may_see_person(person_id):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "only staff, or the person themselves, may see their 学时")
-    async with runtime.database.sessions() as session:
-        return await views.person_hours_view(session, person_id, year or ledger_year(utcnow()))
+@router.post("/sessions/{session_id}/attendance", response_model=list[MarkResult])
+async def mark_a_session(session_id: str, marks: SessionMarks, runtime: Runtime, manager: Manager) -> list[MarkResult]:
+    """A class manager marks the learners of a session at once: present, late, left early, absent or excused, with
+    the minutes attended where counted. Marking a learner again replaces their mark (the one before is voided)."""
+    return await execute(
+        runtime,
+        mark_session,
+        session_id,
+        marks,
+        manager=manager,
+        topic=runtime.settings.attendance_topic,
+        now=utcnow(),
+    )
+
+
+@router.get("/sessions/{session_id}/check-in-code", response_model=CheckInCode)
+async def show_check_in_code(session_id: str, runtime: Runtime, manager: Manager) -> CheckInCode:
+    """The code for the class manager's screen; it changes every 30 seconds (ask again at ``changes_at``)."""
+    shown = await execute(runtime, code_to_show, session_id, manager, settings_of(runtime).check_in_key, utcnow())
+    return CheckInCode(session_id=session_id, code=shown.code, changes_at=shown.changes_at)
+
+
+@router.post("/sessions/{session_id}/check-ins", status_code=status.HTTP_201_CREATED, response_model=CheckInAccepted)
+async def check_in_to_a_session(session_id: str, body: CheckIn, runtime: Runtime, learner: Learner) -> CheckInAccepted:
+    """A learner checks in with the code the screen shows; a refusal (422) gives its reason first: ``malformed``,
+    ``reused``, ``other-session``, ``stale``, ``incorrect`` or ``closed``."""
+    return await execute(
+        runtime,
+        check_in,
+        session_id,
+        body.code,
+        learner=learner,
+        secret=settings_of(runtime).check_in_key,
+        topic=runtime.settings.attendance_topic,
+        now=utcnow(),
+    )
 
 
 def _events_in(content_type: str | None, body: bytes) -> list[Any]:
