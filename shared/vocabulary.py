@@ -108,7 +108,11 @@ UNIT_KIND_LABELS: Mapping[str, str] = {
 SESSION_STATUS_LABELS: Mapping[str, str] = {"scheduled": "已排课", "cancelled": "已取消"}
 
 # 报名方式.
-ENROLLMENT_ROUTE_LABELS: Mapping[str, str] = {"nomination": "单位选派", "application": "个人报名"}
+ENROLLMENT_ROUTE_LABELS: Mapping[str, str] = {
+    "nomination": "单位选派",
+    "application": "个人报名",
+    "branch_entry": "支部登记",  # a 党支部 enters its own members into its own study (支部组织学习)
+}
 
 # 报名状态.
 ENROLLMENT_STATUS_LABELS: Mapping[str, str] = {

@@ -343,7 +343,11 @@ class ClassBase(SQLModel):
     delivery: Code = Field(default="on_site", max_length=20, description="on_site (集中面授), online or blended")
     place: str | None = Field(default=None, max_length=200)
     capacity: int | None = Field(default=None, ge=1, description="seats; none: no limit")
-    organiser_id: Identifier | None = Field(default=None, max_length=64, description="主办单位, a unit's code")
+    organiser_id: Identifier | None = Field(
+        default=None,
+        max_length=64,
+        description="主办单位: a unit's or Party organisation's code; of a 支部组织学习 class, its 党支部",
+    )
     # What completing the class (结业) takes; certificates applies it.
     required_hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
     max_absence_share: Share | None = Field(default=None, sa_type=Numeric(5, 4), description="of the scheduled 学时")

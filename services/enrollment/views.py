@@ -210,13 +210,21 @@ async def class_view(session: AsyncSession, class_id: str) -> ClassPublic:
     )
 
 
-async def classes_view(session: AsyncSession, year: int | None, manager: str | None) -> list[ClassSummary]:
-    """The school's classes (its training plan), of one year or all, or those ``manager`` manages."""
+async def classes_view(
+    session: AsyncSession, year: int | None, manager: str | None, *, organised_by: Sequence[str] | None = None
+) -> list[ClassSummary]:
+    """The school's classes (its training plan), of one year or all, or those ``manager`` manages; with
+    ``organised_by``, only the 支部组织学习 classes of those branches."""
     query = select(TrainingClass).order_by(
         col(TrainingClass.year), col(TrainingClass.starts_on), col(TrainingClass.class_id)
     )
     if year is not None:
         query = query.where(TrainingClass.year == year)
+    if organised_by is not None:
+        query = query.where(
+            TrainingClass.category == TrainingCategory.BRANCH_STUDY.value,
+            col(TrainingClass.organiser_id).in_(organised_by),
+        )
     rows = (await session.exec(query)).all()
     return [
         ClassSummary.model_validate({**row.model_dump(), "category_label": label(CATEGORY_LABELS, row.category)})

@@ -203,6 +203,7 @@ class EnrollmentRoute(Labelled, labels=ENROLLMENT_ROUTE_LABELS):
 
     NOMINATION = "nomination"
     APPLICATION = "application"
+    BRANCH_ENTRY = "branch_entry"  # the way into a 支部组织学习 class: its branch enters its own members
 
 
 class EnrollmentStatus(Labelled, labels=ENROLLMENT_STATUS_LABELS):
