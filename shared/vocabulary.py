@@ -126,6 +126,18 @@ ENROLLMENT_STATUS_LABELS: Mapping[str, str] = {
 }
 
 
+# 班委 (class committee): the roles learners take in running their class. The school adds roles as it needs them.
+COMMITTEE_ROLE_LABELS: Mapping[str, str] = {
+    "class_monitor": "班长",
+    "deputy_monitor": "副班长",
+    "study_officer": "学习委员",
+    "organisation_officer": "组织委员",
+    "welfare_officer": "生活委员",
+    "publicity_officer": "宣传委员",
+    "recreation_officer": "文体委员",
+}
+
+
 def label(labels: Mapping[str, str], code: str) -> str:
     """The label of ``code``, or the code itself when it is newer than the table."""
     return labels.get(code, code)

@@ -16,6 +16,8 @@ Everyone else is refused by the routes' roles already.
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from services.enrollment.domain.vocabulary import TrainingCategory
 from services.enrollment.models import Person, TrainingClass
 from shared.auth import Principal, Role
@@ -72,6 +74,15 @@ def check_manages(principal: Principal, training_class: TrainingClass, doing: st
                 f"({training_class.organiser_id}) may {doing}"
             )
         raise Forbidden(f"only an admin or a manager of class {training_class.class_id} may {doing}")
+
+
+def check_affairs_reader(principal: Principal, training_class: TrainingClass, admitted: Set[str]) -> None:
+    """Class affairs (班务) are read by those who run the class and by its admitted learners (已录取)."""
+    if not (manages(principal, training_class) or (principal.has_any(Role.LEARNER) and principal.subject in admitted)):
+        raise Forbidden(
+            f"only an admin, a manager of class {training_class.class_id} or its admitted learners (已录取) may see "
+            "its class affairs (班务)"
+        )
 
 
 def check_person(principal: Principal, person: Person, doing: str) -> None:

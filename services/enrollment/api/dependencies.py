@@ -31,6 +31,9 @@ Member = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Ro
 ClassRunners = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.BRANCH))]
 # Those who read a class's enrollments: as Organisers, and a branch those of its own study.
 EnrollmentReaders = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.BRANCH))]
+# Class affairs (班务): those who run the class, and its admitted learners (``access``).
+AffairsReaders = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.LEARNER))]
+Learners = Annotated[Principal, Depends(require(Role.LEARNER))]
 # Members, and a branch: its own study classes, their enrollments and its members' (``access``).
 MemberOrBranch = Annotated[
     Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.LEARNER, Role.BRANCH))
