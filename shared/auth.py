@@ -29,6 +29,9 @@ class Role(StrEnum):
     NOMINATOR = "nominator"  # a unit's 选派 contact: nominates its own people (claim "units")
     ORGANISATION_DEPARTMENT = "organisation_department"  # 组织部: reads training records, changes nothing
     INGEST = "ingest"  # an outside system that sends attendance (claim "sources")
+    # A 党支部 running its own study (支部组织学习): its study classes, sessions and members (claim "units": the
+    # branch ids, Party organisations of the register's tree).
+    BRANCH = "branch"
 
 
 STAFF = (Role.ADMIN, Role.CLASS_MANAGER, Role.TEACHER)
@@ -42,7 +45,7 @@ class Principal:
     roles: frozenset[Role]
     # CloudEvents sources an outside system may send as (claim "sources"); "urn:x:door:*" covers a prefix.
     sources: tuple[str, ...] = ()
-    # The units (部门/学院) a nominator speaks for (claim "units").
+    # The units (部门/学院) a nominator speaks for, or the 党支部 a branch acts for (claim "units").
     units: tuple[str, ...] = ()
 
     def has_any(self, *roles: Role) -> bool:
@@ -188,7 +191,11 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         help="for an ingest system: a CloudEvents source it may send as (repeatable; 'urn:…:door:*' for a prefix)",
     )
-    mint.add_argument("--unit", action="append", help="for a nominator: a unit id it nominates for (repeatable)")
+    mint.add_argument(
+        "--unit",
+        action="append",
+        help="for a nominator: a unit id it nominates for; for a branch: the 党支部 id it acts for (repeatable)",
+    )
     args = parser.parse_args(argv)
     roles = [Role(r) for r in args.role]
     token = mint_token(

@@ -13,7 +13,8 @@ from shared.errors import problem_response
 class RequestGuard:
     """Refuses a request body over ``max_bytes`` (413), by its declared length or as it streams in, and a path,
     query or JSON body holding text no database stores faithfully — NUL characters, unpaired surrogates (422) — so
-    that such text is a clear refusal rather than a failure deep in a read or write. (CloudEvents bodies are judged event by event instead.)
+    that such text is a clear refusal rather than a failure deep in a read or write. (CloudEvents bodies are
+    judged event by event instead.)
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int) -> None:

@@ -108,7 +108,11 @@ UNIT_KIND_LABELS: Mapping[str, str] = {
 SESSION_STATUS_LABELS: Mapping[str, str] = {"scheduled": "已排课", "cancelled": "已取消"}
 
 # 报名方式.
-ENROLLMENT_ROUTE_LABELS: Mapping[str, str] = {"nomination": "单位选派", "application": "个人报名"}
+ENROLLMENT_ROUTE_LABELS: Mapping[str, str] = {
+    "nomination": "单位选派",
+    "application": "个人报名",
+    "branch_entry": "支部登记",  # a 党支部 enters its own members into its own study (支部组织学习)
+}
 
 # 报名状态.
 ENROLLMENT_STATUS_LABELS: Mapping[str, str] = {
@@ -119,6 +123,18 @@ ENROLLMENT_STATUS_LABELS: Mapping[str, str] = {
     "waitlisted": "候补",
     "withdrawn": "已退出",
     "transferred": "已转班",
+}
+
+
+# 班委 (class committee): the roles learners take in running their class. The school adds roles as it needs them.
+COMMITTEE_ROLE_LABELS: Mapping[str, str] = {
+    "class_monitor": "班长",
+    "deputy_monitor": "副班长",
+    "study_officer": "学习委员",
+    "organisation_officer": "组织委员",
+    "welfare_officer": "生活委员",
+    "publicity_officer": "宣传委员",
+    "recreation_officer": "文体委员",
 }
 
 

@@ -343,7 +343,11 @@ class ClassBase(SQLModel):
     delivery: Code = Field(default="on_site", max_length=20, description="on_site (集中面授), online or blended")
     place: str | None = Field(default=None, max_length=200)
     capacity: int | None = Field(default=None, ge=1, description="seats; none: no limit")
-    organiser_id: Identifier | None = Field(default=None, max_length=64, description="主办单位, a unit's code")
+    organiser_id: Identifier | None = Field(
+        default=None,
+        max_length=64,
+        description="主办单位: a unit's or Party organisation's code; of a 支部组织学习 class, its 党支部",
+    )
     # What completing the class (结业) takes; certificates applies it.
     required_hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
     max_absence_share: Share | None = Field(default=None, sa_type=Numeric(5, 4), description="of the scheduled 学时")
@@ -512,6 +516,178 @@ class EnrollmentSteps(BaseModel):
     enrollment: EnrollmentPublic
     promoted: list[EnrollmentPublic] = Field(default_factory=list)
     joined: EnrollmentPublic | None = Field(default=None, description="of a transfer: the enrollment in the new class")
+
+
+# ── class affairs (班务): groups, committee, duty roster, notices ───────────────────────────────────────
+# The register's own: no other service asks for them, so no event announces them.
+
+NOTICE_LENGTH = 4000
+
+
+class Learner(BaseModel):
+    """A learner of the class, by 工号/学号 and name."""
+
+    person_id: str
+    name: str
+
+
+class GroupCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    group_id: Identifier | None = None
+    name: str = Field(min_length=1, max_length=100, description="e.g. 第一组")
+    member_ids: list[Identifier] = Field(default_factory=list, description="admitted learners (已录取) of the class")
+    leader_id: Identifier | None = Field(default=None, description="组长, one of the members")
+
+
+class ClassGroup(SQLModel, table=True):
+    """A group (小组) of a class's learners."""
+
+    __tablename__ = "class_group"
+    __table_args__ = (UniqueConstraint("class_id", "name"),)
+
+    group_id: str = Field(primary_key=True, max_length=64)
+    class_id: str = Field(foreign_key="training_class.class_id", index=True, max_length=64)
+    name: str = Field(max_length=100)
+    member_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    leader_id: str | None = Field(default=None, max_length=64)
+    changed_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+
+
+class GroupUpdate(Update):
+    """Whatever is sent changes: the members as a whole; a null leader leaves the group without one."""
+
+    not_null = frozenset({"name", "member_ids"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    member_ids: list[Identifier] | None = None
+    leader_id: Identifier | None = None
+
+
+class GroupPublic(BaseModel):
+    group_id: str
+    class_id: str
+    name: str
+    members: list[Learner]
+    leader_id: str | None
+
+
+class CommitteeSeatGiven(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Code = Field(description="e.g. class_monitor (班长), study_officer (学习委员)")
+    person_id: Identifier
+
+
+class CommitteeGiven(BaseModel):
+    """The class committee (班委) as a whole: it replaces the one the class had."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    seats: list[CommitteeSeatGiven]
+
+
+class CommitteeSeat(SQLModel, table=True):
+    """A role on a class's committee (班委) and the learner who holds it."""
+
+    __tablename__ = "committee_seat"
+
+    class_id: str = Field(foreign_key="training_class.class_id", primary_key=True, max_length=64)
+    role: str = Field(primary_key=True, max_length=40)
+    person_id: str = Field(foreign_key="person.person_id", max_length=64)
+
+
+class CommitteeSeatPublic(BaseModel):
+    role: str
+    role_label: str
+    person_id: str
+    name: str
+
+
+class DutyShiftGiven(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day: Day
+    manager_id: Identifier = Field(description="one of the class's managers (manager_ids)")
+
+
+class DutyRosterGiven(BaseModel):
+    """The class managers' duty roster (值班表) as a whole: it replaces the one the class had."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    shifts: list[DutyShiftGiven]
+
+
+class DutyShift(SQLModel, table=True):
+    """A class manager on duty (值班) on a day of the class."""
+
+    __tablename__ = "duty_shift"
+
+    class_id: str = Field(foreign_key="training_class.class_id", primary_key=True, max_length=64)
+    day: Day = Field(primary_key=True)
+    manager_id: str = Field(primary_key=True, max_length=64)
+
+
+class DutyShiftPublic(BaseModel):
+    day: Day
+    manager_id: str
+
+
+class NoticeCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=200)
+    body: str = Field(min_length=1, max_length=NOTICE_LENGTH)
+    group_id: Identifier | None = Field(default=None, description="to one group; none: to the whole class")
+
+
+class Notice(SQLModel, table=True):
+    """A notice (通知) to a class or to one of its groups."""
+
+    __tablename__ = "class_notice"
+
+    notice_id: str = Field(primary_key=True, max_length=64)
+    class_id: str = Field(foreign_key="training_class.class_id", index=True, max_length=64)
+    group_id: str | None = Field(default=None, foreign_key="class_group.group_id", max_length=64)
+    title: str = Field(max_length=200)
+    body: str = Field(sa_type=String(NOTICE_LENGTH))
+    posted_by: str = Field(max_length=128)
+    posted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class NoticeRead(SQLModel, table=True):
+    """A learner has read a notice: when they first marked it read."""
+
+    __tablename__ = "notice_read"
+
+    notice_id: str = Field(foreign_key="class_notice.notice_id", primary_key=True, max_length=64)
+    person_id: str = Field(primary_key=True, max_length=64)
+    read_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class NoticePublic(BaseModel):
+    notice_id: str
+    class_id: str
+    group_id: str | None = Field(description="the group it is addressed to; null: the whole class")
+    title: str
+    body: str
+    posted_by: str
+    posted_at: datetime
+    read_at: datetime | None = Field(default=None, description="when the learner asking read it; null: not yet")
+
+
+class NoticeReader(Learner):
+    read_at: datetime
+
+
+class NoticeReceipts(BaseModel):
+    """Who of those the notice reaches (the class's admitted learners, or its group's) has read it."""
+
+    notice_id: str
+    reached: int
+    read: list[NoticeReader]
+    unread: list[Learner]
 
 
 # ── spreadsheets ──────────────────────────────────────────────────────────────────────────────────────

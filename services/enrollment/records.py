@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from services.enrollment import models
-from services.enrollment.domain import classes, enrollments, organisation, people
+from services.enrollment.domain import class_affairs, classes, enrollments, organisation, people
 from services.enrollment.domain.errors import OrganisationError, VocabularyError
 from services.enrollment.domain.periods import Period as Effective
 from services.enrollment.domain.vocabulary import (
     ClassDelivery,
     ClassStatus,
+    CommitteeRole,
     EnrollmentRoute,
     EnrollmentStatus,
     PartyAffairsLevel,
@@ -301,3 +302,37 @@ def enrollment_fields(enrollment: enrollments.Enrollment) -> dict[str, Any]:
         "transferred_from": e.transferred_from,
         "transferred_to": e.transferred_to,
     }
+
+
+# ── class affairs ─────────────────────────────────────────────────────────────────────────────────────
+
+
+def group_of(row: models.ClassGroup) -> class_affairs.Group:
+    return class_affairs.Group(row.group_id, row.class_id, row.name, tuple(row.member_ids), row.leader_id)
+
+
+def group_fields(group: class_affairs.Group) -> dict[str, Any]:
+    return {
+        "group_id": group.group_id,
+        "class_id": group.class_id,
+        "name": group.name,
+        "member_ids": list(group.members),
+        "leader_id": group.leader,
+    }
+
+
+def committee_seat_of(seat: models.CommitteeSeatGiven) -> class_affairs.CommitteeSeat:
+    """A seat as given, its role checked against the vocabulary."""
+    return class_affairs.CommitteeSeat(parse(CommitteeRole, seat.role), seat.person_id)
+
+
+def notice_of(row: models.Notice) -> class_affairs.Notice:
+    return class_affairs.Notice(
+        notice_id=row.notice_id,
+        class_id=row.class_id,
+        title=row.title,
+        body=row.body,
+        posted_by=row.posted_by,
+        posted_at=row.posted_at,
+        group_id=row.group_id,
+    )

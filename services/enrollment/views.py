@@ -4,7 +4,7 @@ hands out (templates, rosters, 签到表)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
@@ -12,12 +12,14 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment import records
-from services.enrollment.domain import organisation, people
+from services.enrollment.domain import class_affairs, organisation, people
 from services.enrollment.domain.classes import SCHOOL_TIMEZONE
+from services.enrollment.domain.enrollments import APPROVED
 from services.enrollment.domain.errors import SessionError
 from services.enrollment.domain.vocabulary import (
     ClassDelivery,
     ClassStatus,
+    CommitteeRole,
     EnrollmentRoute,
     EnrollmentStatus,
     Labelled,
@@ -31,13 +33,25 @@ from services.enrollment.domain.vocabulary import (
     UnitKind,
 )
 from services.enrollment.models import (
+    ClassGroup,
     ClassPublic,
     ClassSession,
     ClassSummary,
+    CommitteeSeat,
+    CommitteeSeatPublic,
     Course,
     CoursePublic,
+    DutyShift,
+    DutyShiftPublic,
     Enrollment,
     EnrollmentPublic,
+    GroupPublic,
+    Learner,
+    Notice,
+    NoticePublic,
+    NoticeRead,
+    NoticeReader,
+    NoticeReceipts,
     Organisation,
     OrganisationPublic,
     Person,
@@ -56,6 +70,7 @@ from shared.errors import CommandRejected, NotFound
 from shared.vocabulary import (
     CATEGORY_LABELS,
     CLASS_STATUS_LABELS,
+    COMMITTEE_ROLE_LABELS,
     ENROLLMENT_STATUS_LABELS,
     ORGANISATION_KIND_LABELS,
     PERSON_KIND_LABELS,
@@ -77,6 +92,7 @@ VOCABULARIES: dict[str, type[Labelled]] = {
     "session_statuses": SessionStatus,
     "enrollment_routes": EnrollmentRoute,
     "enrollment_statuses": EnrollmentStatus,
+    "committee_roles": CommitteeRole,
 }
 
 
@@ -210,13 +226,21 @@ async def class_view(session: AsyncSession, class_id: str) -> ClassPublic:
     )
 
 
-async def classes_view(session: AsyncSession, year: int | None, manager: str | None) -> list[ClassSummary]:
-    """The school's classes (its training plan), of one year or all, or those ``manager`` manages."""
+async def classes_view(
+    session: AsyncSession, year: int | None, manager: str | None, *, organised_by: Sequence[str] | None = None
+) -> list[ClassSummary]:
+    """The school's classes (its training plan), of one year or all, or those ``manager`` manages; with
+    ``organised_by``, only the 支部组织学习 classes of those branches."""
     query = select(TrainingClass).order_by(
         col(TrainingClass.year), col(TrainingClass.starts_on), col(TrainingClass.class_id)
     )
     if year is not None:
         query = query.where(TrainingClass.year == year)
+    if organised_by is not None:
+        query = query.where(
+            TrainingClass.category == TrainingCategory.BRANCH_STUDY.value,
+            col(TrainingClass.organiser_id).in_(organised_by),
+        )
     rows = (await session.exec(query)).all()
     return [
         ClassSummary.model_validate({**row.model_dump(), "category_label": label(CATEGORY_LABELS, row.category)})
@@ -262,6 +286,118 @@ async def person_enrollments_view(
         for row in (await session.exec(query)).all()
         if classes_of is None or row.class_id in classes_of
     ]
+
+
+# ── class affairs (班务) ───────────────────────────────────────────────────────────────────────────────
+
+
+async def admitted(session: AsyncSession, class_id: str) -> frozenset[str]:
+    """The learners admitted to the class (已录取): those whose enrollment is approved."""
+    query = select(Enrollment.person_id).where(Enrollment.class_id == class_id, Enrollment.status == APPROVED.value)
+    return frozenset((await session.exec(query)).all())
+
+
+async def class_groups(session: AsyncSession, class_id: str) -> list[class_affairs.Group]:
+    query = select(ClassGroup).where(ClassGroup.class_id == class_id).order_by(col(ClassGroup.name))
+    return [records.group_of(row) for row in (await session.exec(query)).all()]
+
+
+async def class_groups_by_id(session: AsyncSession, class_id: str) -> dict[str, class_affairs.Group]:
+    return {group.group_id: group for group in await class_groups(session, class_id)}
+
+
+async def notice_row(session: AsyncSession, class_id: str, notice_id: str) -> Notice:
+    row = await session.get(Notice, notice_id)
+    if row is None or row.class_id != class_id:
+        raise NotFound(f"class {class_id} has no notice {notice_id}")
+    return row
+
+
+def group_public(group: class_affairs.Group, names: dict[str, str]) -> GroupPublic:
+    return GroupPublic(
+        group_id=group.group_id,
+        class_id=group.class_id,
+        name=group.name,
+        members=[Learner(person_id=person, name=names.get(person, person)) for person in group.members],
+        leader_id=group.leader,
+    )
+
+
+async def groups_view(session: AsyncSession, class_id: str, group_id: str | None = None) -> list[GroupPublic]:
+    """The class's groups by name, or the one ``group_id`` names, with their members' names."""
+    groups = [g for g in await class_groups(session, class_id) if group_id is None or g.group_id == group_id]
+    names = await learner_names(session, [person for group in groups for person in group.members])
+    return [group_public(group, names) for group in groups]
+
+
+async def committee_view(session: AsyncSession, class_id: str) -> list[CommitteeSeatPublic]:
+    """The committee (班委) in the vocabulary's order of roles."""
+    rows = (await session.exec(select(CommitteeSeat).where(CommitteeSeat.class_id == class_id))).all()
+    names = await learner_names(session, [row.person_id for row in rows])
+    order = [role.value for role in CommitteeRole]
+    return [
+        CommitteeSeatPublic(
+            role=row.role,
+            role_label=label(COMMITTEE_ROLE_LABELS, row.role),
+            person_id=row.person_id,
+            name=names.get(row.person_id, row.person_id),
+        )
+        for row in sorted(rows, key=lambda row: order.index(row.role) if row.role in order else len(order))
+    ]
+
+
+async def duty_roster_view(session: AsyncSession, class_id: str) -> list[DutyShiftPublic]:
+    query = (
+        select(DutyShift).where(DutyShift.class_id == class_id).order_by(col(DutyShift.day), col(DutyShift.manager_id))
+    )
+    return [DutyShiftPublic(day=row.day, manager_id=row.manager_id) for row in (await session.exec(query)).all()]
+
+
+def notice_public(row: Notice, read_at: datetime | None = None) -> NoticePublic:
+    return NoticePublic.model_validate({**row.model_dump(), "read_at": read_at})
+
+
+async def notices_view(session: AsyncSession, class_id: str, reader: str | None) -> list[NoticePublic]:
+    """The class's notices, newest first: all of them, or (for ``reader``, a learner) those that reach them, with
+    when they read each."""
+    query = select(Notice).where(Notice.class_id == class_id).order_by(col(Notice.posted_at).desc())
+    rows = (await session.exec(query)).all()
+    if reader is None:
+        return [notice_public(row) for row in rows]
+    admitted_now, groups = await admitted(session, class_id), await class_groups_by_id(session, class_id)
+    reads_query = select(NoticeRead).where(
+        NoticeRead.person_id == reader, col(NoticeRead.notice_id).in_([row.notice_id for row in rows])
+    )
+    reads = {read.notice_id: read.read_at for read in (await session.exec(reads_query)).all()}
+    return [
+        notice_public(row, reads.get(row.notice_id))
+        for row in rows
+        if reader in class_affairs.recipients(records.notice_of(row), admitted=admitted_now, groups=groups)
+    ]
+
+
+async def receipts_view(session: AsyncSession, class_id: str, notice_id: str) -> NoticeReceipts:
+    """Who of those the notice reaches now has read it, and who has not."""
+    notice = await notice_row(session, class_id, notice_id)
+    reached = class_affairs.recipients(
+        records.notice_of(notice),
+        admitted=await admitted(session, class_id),
+        groups=await class_groups_by_id(session, class_id),
+    )
+    reads = (await session.exec(select(NoticeRead).where(NoticeRead.notice_id == notice_id))).all()
+    receipts = class_affairs.read_receipts(reached, {read.person_id: read.read_at for read in reads})
+    names = await learner_names(session, sorted(reached))
+    return NoticeReceipts(
+        notice_id=notice_id,
+        reached=len(reached),
+        read=[NoticeReader(person_id=p, name=names.get(p, p), read_at=at) for p, at in receipts.read],
+        unread=[Learner(person_id=p, name=names.get(p, p)) for p in receipts.unread],
+    )
+
+
+async def learner_names(session: AsyncSession, person_ids: Sequence[str]) -> dict[str, str]:
+    rows = (await session.exec(select(Person).where(col(Person.person_id).in_(set(person_ids))))).all()
+    return {row.person_id: row.name for row in rows}
 
 
 # ── workbooks ─────────────────────────────────────────────────────────────────────────────────────────

@@ -1,6 +1,7 @@
 """Who may do what, route by route, enumerated from the OpenAPI document: without a token 401; a role a route is
-not for 403; a class manager outside their classes, a nominator outside their units, a learner outside their
-own records 403; and whoever the route is for is let through."""
+not for 403; a class manager outside their classes, a nominator outside their units, a branch outside its own
+study (支部组织学习) and members, a learner outside their own records 403; and whoever the route is for is let
+through."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from tests.unit.test_enrollment_api import (
     open_register,
     target,
 )
+from tests.unit.test_enrollment_api_branch_study import STUDY_ID, a_study, a_study_session
 
 
 @pytest.fixture
@@ -31,8 +33,12 @@ async def register(service_api: ServiceApi) -> Register:
 
 
 ADMIN, CLASS_MANAGER, NOMINATOR, LEARNER = Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.LEARNER
+BRANCH = Role.BRANCH
 EVERYONE = frozenset({ADMIN, CLASS_MANAGER, NOMINATOR, LEARNER})
 STAFF = frozenset({ADMIN, CLASS_MANAGER})
+# A branch (党支部) runs its own study as a class manager runs theirs.
+RUNNERS = STAFF | {BRANCH}
+AFFAIRS = STAFF | {LEARNER}  # class affairs (班务): read by the class's admitted learners too
 # Operations answer without a token, as load balancers and Prometheus ask them.
 PUBLIC = {("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"), ("GET", "/asyncapi.json")}
 SESSION_ID = f"{CLASS_ID}-01"
@@ -44,19 +50,24 @@ PARAMETERS = {
     "class_id": CLASS_ID,
     "session_id": SESSION_ID,
     "position": "young_backbone",
+    "group_id": "G1",
 }
+# A branch is about its own study and its members: full member 9 of MARX-B1, entered into MARX-B1's study.
+BRANCH_PARAMETERS = {**PARAMETERS, "person_id": "9", "class_id": STUDY_ID, "session_id": f"{STUDY_ID}-08"}
 # The principal of each role who may use a route but stands outside the records it is about: person 1 is of
 # MARX, class CLASS_ID is managed by manager-1.
 OUTSIDERS = {
     CLASS_MANAGER: bearer(CLASS_MANAGER, "manager-2"),
     NOMINATOR: bearer(NOMINATOR, "econ-office", units=["ECON"]),
     LEARNER: bearer(LEARNER, "2"),
+    BRANCH: bearer(BRANCH, "econ-b1-secretary", units=["ECON-B1"]),
 }
 INSIDERS = {
     ADMIN: bearer(ADMIN, "office"),
     CLASS_MANAGER: MANAGER,
     NOMINATOR: MARX_NOMINATOR,
     LEARNER: bearer(LEARNER, "1"),
+    BRANCH: bearer(BRANCH, "marx-b1-secretary", units=["MARX-B1"]),
 }
 
 
@@ -66,10 +77,11 @@ class Access:
     scoped: frozenset[Role] = frozenset()  # of those, whom it holds to their classes, units or own records
     body: Any = field(default_factory=dict)
     raw: bool = False  # the body is a file, not JSON
+    branch_body: Any = None  # what a branch sends about its own study, when it differs from ``body``
 
 
 ROUTES: dict[tuple[str, str], Access] = {
-    ("GET", "/vocabularies"): Access(EVERYONE),
+    ("GET", "/vocabularies"): Access(EVERYONE | {BRANCH}),
     ("GET", "/organisations"): Access(frozenset({ADMIN, CLASS_MANAGER, NOMINATOR})),
     ("POST", "/organisations"): Access(
         frozenset({ADMIN}),
@@ -92,7 +104,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/persons/{person_id}/positions/{position}/end"): Access(
         frozenset({ADMIN, NOMINATOR}), frozenset({NOMINATOR}), {"on": "2027-01-01"}
     ),
-    ("GET", "/persons/{person_id}/enrollments"): Access(EVERYONE, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER})),
+    ("GET", "/persons/{person_id}/enrollments"): Access(
+        EVERYONE | {BRANCH}, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER, BRANCH})
+    ),
     ("GET", "/courses"): Access(STAFF),
     ("POST", "/courses"): Access(frozenset({ADMIN}), body={"title": "党性教育", "teaching_modes": ["seminar"]}),
     ("GET", "/courses/{course_id}"): Access(STAFF),
@@ -101,25 +115,34 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("POST", "/teachers"): Access(frozenset({ADMIN}), body={"name": "赵老师", "internal": True}),
     ("GET", "/teachers/{teacher_id}"): Access(STAFF),
     ("PATCH", "/teachers/{teacher_id}"): Access(frozenset({ADMIN}), body={"subjects": ["党史"]}),
-    ("GET", "/classes"): Access(EVERYONE),  # the school's training plan
-    ("POST", "/classes"): Access(STAFF, body=a_class("NEW-CLASS")),
-    ("GET", "/classes/{class_id}"): Access(EVERYONE),
-    ("PATCH", "/classes/{class_id}"): Access(STAFF, frozenset({CLASS_MANAGER}), {"place": "新教室"}),
-    ("POST", "/classes/{class_id}/sessions"): Access(STAFF, frozenset({CLASS_MANAGER}), a_session(3)),
-    ("PATCH", "/sessions/{session_id}"): Access(STAFF, frozenset({CLASS_MANAGER}), {"title": "改题"}),
-    ("POST", "/sessions/{session_id}/cancel"): Access(STAFF, frozenset({CLASS_MANAGER}), {"reason": "教师出差"}),
+    # The school's training plan; a branch sees its own study only.
+    ("GET", "/classes"): Access(EVERYONE | {BRANCH}),
+    ("POST", "/classes"): Access(
+        RUNNERS, frozenset({BRANCH}), a_class("NEW-CLASS"), branch_body=a_study("MARX-B1-NEW")
+    ),
+    ("GET", "/classes/{class_id}"): Access(EVERYONE | {BRANCH}, frozenset({BRANCH})),
+    ("PATCH", "/classes/{class_id}"): Access(RUNNERS, frozenset({CLASS_MANAGER, BRANCH}), {"place": "新教室"}),
+    ("POST", "/classes/{class_id}/sessions"): Access(
+        RUNNERS, frozenset({CLASS_MANAGER, BRANCH}), a_session(3), branch_body=a_study_session(9)
+    ),
+    ("PATCH", "/sessions/{session_id}"): Access(RUNNERS, frozenset({CLASS_MANAGER, BRANCH}), {"title": "改题"}),
+    ("POST", "/sessions/{session_id}/cancel"): Access(
+        RUNNERS, frozenset({CLASS_MANAGER, BRANCH}), {"reason": "教师出差"}
+    ),
     ("POST", "/classes/{class_id}/enrollments"): Access(
-        EVERYONE, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER}), {"person_id": "1"}
+        EVERYONE | {BRANCH}, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER, BRANCH}), {"person_id": "1"}
     ),
     # A nominator sees their units' people's enrollments only.
     ("GET", "/classes/{class_id}/enrollments"): Access(
-        frozenset({ADMIN, CLASS_MANAGER, NOMINATOR}), frozenset({CLASS_MANAGER})
+        frozenset({ADMIN, CLASS_MANAGER, NOMINATOR, BRANCH}), frozenset({CLASS_MANAGER, BRANCH})
     ),
-    ("GET", "/enrollments/{enrollment_id}"): Access(EVERYONE, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER})),
+    ("GET", "/enrollments/{enrollment_id}"): Access(
+        EVERYONE | {BRANCH}, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER, BRANCH})
+    ),
     ("POST", "/enrollments/{enrollment_id}/approve"): Access(STAFF, frozenset({CLASS_MANAGER})),
     ("POST", "/enrollments/{enrollment_id}/reject"): Access(STAFF, frozenset({CLASS_MANAGER}), {"reason": "不符"}),
     ("POST", "/enrollments/{enrollment_id}/withdraw"): Access(
-        EVERYONE, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER}), {"reason": "工作冲突"}
+        EVERYONE | {BRANCH}, frozenset({CLASS_MANAGER, NOMINATOR, LEARNER, BRANCH}), {"reason": "工作冲突"}
     ),
     ("POST", "/enrollments/{enrollment_id}/transfer"): Access(
         STAFF, frozenset({CLASS_MANAGER}), {"class_id": "DT-2026-AUTUMN"}
@@ -128,8 +151,28 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("GET", "/templates/roster.xlsx"): Access(STAFF),
     ("POST", "/imports/register"): Access(frozenset({ADMIN}), raw=True),
     ("POST", "/classes/{class_id}/roster"): Access(STAFF, frozenset({CLASS_MANAGER}), raw=True),
-    ("GET", "/classes/{class_id}/roster.xlsx"): Access(STAFF, frozenset({CLASS_MANAGER})),
-    ("GET", "/classes/{class_id}/sign-in.xlsx"): Access(STAFF, frozenset({CLASS_MANAGER})),
+    ("GET", "/classes/{class_id}/roster.xlsx"): Access(RUNNERS, frozenset({CLASS_MANAGER, BRANCH})),
+    ("GET", "/classes/{class_id}/sign-in.xlsx"): Access(RUNNERS, frozenset({CLASS_MANAGER, BRANCH})),
+    # Class affairs (班务): the class's managers run them, its admitted learners read them.
+    ("GET", "/classes/{class_id}/groups"): Access(AFFAIRS, frozenset({CLASS_MANAGER, LEARNER})),
+    ("POST", "/classes/{class_id}/groups"): Access(
+        STAFF, frozenset({CLASS_MANAGER}), {"name": "第二组", "member_ids": []}
+    ),
+    ("PATCH", "/classes/{class_id}/groups/{group_id}"): Access(STAFF, frozenset({CLASS_MANAGER}), {"name": "一组"}),
+    ("GET", "/classes/{class_id}/committee"): Access(AFFAIRS, frozenset({CLASS_MANAGER, LEARNER})),
+    ("PUT", "/classes/{class_id}/committee"): Access(
+        STAFF, frozenset({CLASS_MANAGER}), {"seats": [{"role": "class_monitor", "person_id": "1"}]}
+    ),
+    ("GET", "/classes/{class_id}/duty-roster"): Access(AFFAIRS, frozenset({CLASS_MANAGER, LEARNER})),
+    ("PUT", "/classes/{class_id}/duty-roster"): Access(
+        STAFF, frozenset({CLASS_MANAGER}), {"shifts": [{"day": "2026-03-02", "manager_id": "manager-1"}]}
+    ),
+    ("GET", "/classes/{class_id}/notices"): Access(AFFAIRS, frozenset({CLASS_MANAGER, LEARNER})),
+    ("POST", "/classes/{class_id}/notices"): Access(
+        STAFF, frozenset({CLASS_MANAGER}), {"title": "开班通知", "body": "3月2日报到"}
+    ),
+    ("POST", "/classes/{class_id}/notices/{notice_id}/read"): Access(frozenset({LEARNER}), frozenset({LEARNER})),
+    ("GET", "/classes/{class_id}/notices/{notice_id}/receipts"): Access(STAFF, frozenset({CLASS_MANAGER})),
 }
 
 
@@ -137,29 +180,44 @@ ROUTES: dict[tuple[str, str], Access] = {
 class School:
     register: Register
     enrollment_id: str
+    branch_enrollment_id: str
+    notice_id: str
 
-    async def call(self, method: str, path: str, headers: dict[str, str]) -> tuple[int, str]:
+    async def call(self, method: str, path: str, headers: dict[str, str], role: Role | None = None) -> tuple[int, str]:
+        """The route called about the records of the school (as a branch: about its own study and members)."""
         access = ROUTES[(method, path)]
-        url = path.format(**PARAMETERS, enrollment_id=self.enrollment_id)
+        if role is BRANCH:
+            url = path.format(**BRANCH_PARAMETERS, enrollment_id=self.branch_enrollment_id, notice_id=self.notice_id)
+            body = access.body if access.branch_body is None else access.branch_body
+        else:
+            url = path.format(**PARAMETERS, enrollment_id=self.enrollment_id, notice_id=self.notice_id)
+            body = access.body
         if access.raw:
             response = await self.register.client.request(method, url, content=b"not a workbook", headers=headers)
         elif method == "GET":
             response = await self.register.client.get(url, headers=headers)
         else:
-            response = await self.register.client.request(method, url, json=access.body, headers=headers)
+            response = await self.register.client.request(method, url, json=body, headers=headers)
         return response.status_code, response.text
 
 
 @pytest.fixture
 async def school(register: Register) -> School:
-    """Person 1 of MARX nominated into class CLASS_ID (managed by manager-1, one session), a second class by the
-    same manager to transfer to, a course and a teacher."""
+    """Person 1 of MARX admitted to class CLASS_ID (managed by manager-1, one session), in its group G1 and
+    notified; a second class by the same manager to transfer to, a course and a teacher; and MARX-B1's own study
+    with one session, its member 9 entered."""
     await a_school_with_a_class(register, a_session(1))
     await register.post("/classes", a_class("DT-2026-AUTUMN", starts_on="2026-09-07", ends_on="2026-09-11"), MANAGER)
     await register.post("/courses", {"course_id": "C-20TH", "title": "学习贯彻党的二十大精神"})
     await register.post("/teachers", {"teacher_id": "T-WANG", "name": "王教授", "internal": True})
     nominated = await register.post(f"/classes/{CLASS_ID}/enrollments", {"person_id": "1"}, MARX_NOMINATOR)
-    return School(register, nominated["enrollment_id"])
+    await register.post(f"/enrollments/{nominated['enrollment_id']}/approve", {}, MANAGER, 200)
+    await register.post(f"/classes/{CLASS_ID}/groups", {"group_id": "G1", "name": "第一组", "member_ids": ["1"]})
+    notice = await register.post(f"/classes/{CLASS_ID}/notices", {"title": "开班通知", "body": "3月2日报到"})
+    marx_branch = INSIDERS[BRANCH]
+    await register.post("/classes", a_study(sessions=[a_study_session(8)]), marx_branch)
+    entered = await register.post(f"/classes/{STUDY_ID}/enrollments", {"person_id": "9"}, marx_branch)
+    return School(register, nominated["enrollment_id"], entered["enrollment_id"], notice["notice_id"])
 
 
 def documented_routes(openapi: dict[str, Any]) -> set[tuple[str, str]]:
@@ -186,17 +244,21 @@ async def test_every_route_refuses_the_roles_it_is_not_for(school: School) -> No
 
 
 async def test_every_route_holds_class_managers_nominators_and_learners_to_their_own(school: School) -> None:
+    enrollments = (school.enrollment_id, school.branch_enrollment_id)
+    before = [await school.register.states("enrollment", enrollment_id) for enrollment_id in enrollments]
     for (method, path), access in ROUTES.items():
         for role in access.scoped:
-            status, text = await school.call(method, path, OUTSIDERS[role])
+            status, text = await school.call(method, path, OUTSIDERS[role], role)
             assert status == 403, f"{method} {path} as an outside {role}: {status} {text}"
-    changes = await school.register.states("enrollment", school.enrollment_id)
-    assert len(changes) == 1, "a refused request changed the enrollment"
+    after = [await school.register.states("enrollment", enrollment_id) for enrollment_id in enrollments]
+    assert after == before, "a refused request changed an enrollment"
 
 
 async def test_whoever_a_route_is_for_is_let_through(school: School) -> None:
-    # Last, as some of these change what the others are about: only refusals are looked for here.
-    for (method, path), access in ROUTES.items():
+    # Last, as some of these change what the others are about: only refusals are looked for here. The steps of an
+    # enrollment (withdraw, transfer…) come last of all: the class's affairs are for its admitted learners.
+    in_order = sorted(ROUTES.items(), key=lambda route: route[0][1].startswith("/enrollments/{enrollment_id}/"))
+    for (method, path), access in in_order:
         for role in access.roles:
-            status, text = await school.call(method, path, INSIDERS[role])
+            status, text = await school.call(method, path, INSIDERS[role], role)
             assert status not in (401, 403), f"{method} {path} as {role} of its own: {status} {text}"

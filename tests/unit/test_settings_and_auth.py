@@ -52,6 +52,17 @@ def test_a_minted_token_verifies_to_its_subject_and_roles() -> None:
     assert not Principal("20260001", frozenset({Role.INGEST})).may_see_person("20260001")
 
 
+def test_a_branch_token_carries_the_party_branches_it_acts_for_and_is_no_staff() -> None:
+    settings = ServiceSettings()
+    token = mint_token(settings, "marx-b1-secretary", [Role.BRANCH], units=["MARX-B1", "MARX-B2"])
+    principal = TokenVerifier(settings).verify(token)
+    assert principal == Principal(
+        subject="marx-b1-secretary", roles=frozenset({Role.BRANCH}), units=("MARX-B1", "MARX-B2")
+    )
+    # A branch sees its members through the register's own scoping, not as staff who see everyone.
+    assert not principal.may_see_person("20260001")
+
+
 @pytest.mark.parametrize(
     ("make_token", "reason"),
     [

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from services.enrollment import views
-from services.enrollment.api.dependencies import ClassStaff, Member
+from services.enrollment.access import branch_scope, check_manages
+from services.enrollment.api.dependencies import ClassRunners, MemberOrBranch
 from services.enrollment.handlers import classes
 from services.enrollment.models import (
     Cancellation,
@@ -27,32 +28,39 @@ router = APIRouter()
 @router.get("/classes", tags=["classes"])
 async def list_classes(
     runtime: Runtime,
-    principal: Member,
+    principal: MemberOrBranch,
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
     mine: Annotated[bool, Query(description="only the classes naming me as a manager")] = False,
 ) -> list[ClassSummary]:
     """The school's training plan: its classes, of one year or all. Anyone the register serves may read it (a
-    learner to apply, a nominator to nominate); acting on a class is for its managers."""
+    learner to apply, a nominator to nominate); acting on a class is for its managers. A branch (党支部) sees its
+    own study (支部组织学习) only."""
     async with runtime.database.sessions() as session:
-        return await views.classes_view(session, year, principal.subject if mine else None)
+        return await views.classes_view(
+            session, year, principal.subject if mine else None, organised_by=branch_scope(principal)
+        )
 
 
 @router.post("/classes", status_code=status.HTTP_201_CREATED, tags=["classes"])
-async def create_class(command: ClassCreate, runtime: Runtime, principal: ClassStaff) -> ClassPublic:
-    """A class and, optionally, its first sessions. A class manager who creates a class manages it."""
+async def create_class(command: ClassCreate, runtime: Runtime, principal: ClassRunners) -> ClassPublic:
+    """A class and, optionally, its first sessions. A class manager who creates a class manages it; a branch
+    (党支部) creates its own study: category ``branch_study``, ``organiser_id`` a 党支部 it acts for."""
     created = await execute(runtime, classes.create_class, command, principal)
     async with runtime.database.sessions() as session:
         return await views.class_view(session, created.class_id)
 
 
 @router.get("/classes/{class_id}", tags=["classes"])
-async def get_class(class_id: str, runtime: Runtime, _: Member) -> ClassPublic:
+async def get_class(class_id: str, runtime: Runtime, principal: MemberOrBranch) -> ClassPublic:
+    """Any class of the training plan; a branch (党支部) its own study only."""
     async with runtime.database.sessions() as session:
+        if branch_scope(principal) is not None:
+            check_manages(principal, await views.class_row(session, class_id), "see it")
         return await views.class_view(session, class_id)
 
 
 @router.patch("/classes/{class_id}", tags=["classes"])
-async def update_class(class_id: str, update: ClassUpdate, runtime: Runtime, principal: ClassStaff) -> ClassPublic:
+async def update_class(class_id: str, update: ClassUpdate, runtime: Runtime, principal: ClassRunners) -> ClassPublic:
     """Whatever is sent changes. The capacity never falls below the approved; raising it seats the waitlisted."""
     await execute(runtime, classes.update_class, class_id, update, principal)
     async with runtime.database.sessions() as session:
@@ -61,7 +69,7 @@ async def update_class(class_id: str, update: ClassUpdate, runtime: Runtime, pri
 
 @router.post("/classes/{class_id}/sessions", status_code=status.HTTP_201_CREATED, tags=["classes"])
 async def schedule_session(
-    class_id: str, command: SessionCreate, runtime: Runtime, principal: ClassStaff
+    class_id: str, command: SessionCreate, runtime: Runtime, principal: ClassRunners
 ) -> SessionPublic:
     """A session of the class; a teacher or room already booked at that time is a conflict (409)."""
     return views.session_public(await execute(runtime, classes.schedule_session, class_id, command, principal))
@@ -69,7 +77,7 @@ async def schedule_session(
 
 @router.patch("/sessions/{session_id}", tags=["classes"])
 async def reschedule_session(
-    session_id: str, update: SessionUpdate, runtime: Runtime, principal: ClassStaff
+    session_id: str, update: SessionUpdate, runtime: Runtime, principal: ClassRunners
 ) -> SessionPublic:
     """Move or change a session (a new state of it); a teacher or room booked twice at once is a conflict (409)."""
     return views.session_public(await execute(runtime, classes.reschedule_session, session_id, update, principal))
@@ -77,7 +85,7 @@ async def reschedule_session(
 
 @router.post("/sessions/{session_id}/cancel", tags=["classes"])
 async def cancel_session(
-    session_id: str, cancellation: Cancellation, runtime: Runtime, principal: ClassStaff
+    session_id: str, cancellation: Cancellation, runtime: Runtime, principal: ClassRunners
 ) -> SessionPublic:
     """Cancelled is a state of the session: it stays, with the reason, and no longer counts toward 学时."""
     cancelled = await execute(runtime, classes.cancel_session, session_id, cancellation.reason, principal)

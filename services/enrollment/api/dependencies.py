@@ -28,6 +28,17 @@ Registering = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGE
 Organisers = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR))]
 # Everyone the register serves: the school's training plan, one's own records, a way into a class.
 Member = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.LEARNER))]
+# Those who run classes, a branch (党支部) its own study (支部组织学习).
+ClassRunners = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.BRANCH))]
+# Those who read a class's enrollments: as Organisers, and a branch those of its own study.
+EnrollmentReaders = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.BRANCH))]
+# Class affairs (班务): those who run the class, and its admitted learners (``access``).
+AffairsReaders = Annotated[Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.LEARNER))]
+Learners = Annotated[Principal, Depends(require(Role.LEARNER))]
+# Members, and a branch: its own study classes, their enrollments and its members' (``access``).
+MemberOrBranch = Annotated[
+    Principal, Depends(require(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR, Role.LEARNER, Role.BRANCH))
+]
 
 
 # The body is the file itself (no multipart form): OpenAPI is told so here.

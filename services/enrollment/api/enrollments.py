@@ -6,8 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 
 from services.enrollment import views
-from services.enrollment.access import is_self, manages, speaks_for
-from services.enrollment.api.dependencies import ClassStaff, Member, Organisers, Policy
+from services.enrollment.access import acts_for_branch, is_self, manages, speaks_for
+from services.enrollment.api.dependencies import ClassStaff, EnrollmentReaders, MemberOrBranch, Policy
 from services.enrollment.handlers import enrollments
 from services.enrollment.models import (
     EnrollmentCreate,
@@ -26,29 +26,34 @@ router = APIRouter()
 
 @router.post("/classes/{class_id}/enrollments", status_code=status.HTTP_201_CREATED, tags=["enrollments"])
 async def enroll(
-    class_id: str, command: EnrollmentCreate, runtime: Runtime, principal: Member, policy: Policy
+    class_id: str, command: EnrollmentCreate, runtime: Runtime, principal: MemberOrBranch, policy: Policy
 ) -> EnrollmentPublic:
     """A way into the class: a learner applies (报名) for themselves; a nominator nominates (选派) their own
     units' people; an admin or the class's manager enters either (by default a nomination by the person's unit).
-    The person must be eligible for the class as of its first day; the answer says why not."""
+    Into a branch's own study (支部组织学习) its 党支部 enters its members, approved at once (route
+    ``branch_entry``, the default there). The person must be eligible for the class as of its first day; the
+    answer says why not."""
     enrollment = await execute(runtime, enrollments.enroll, class_id, command, principal, policy)
     return views.enrollment_public(enrollment)
 
 
 @router.get("/classes/{class_id}/enrollments", tags=["enrollments"])
-async def list_enrollments(class_id: str, runtime: Runtime, principal: Organisers) -> list[EnrollmentPublic]:
-    """Everyone's (an admin, the class's manager), or those of a nominator's units' people."""
+async def list_enrollments(class_id: str, runtime: Runtime, principal: EnrollmentReaders) -> list[EnrollmentPublic]:
+    """Everyone's (an admin, the class's manager, the 党支部 organising its own study), or those of a nominator's
+    units' people."""
     async with runtime.database.sessions() as session:
         training_class = await views.class_row(session, class_id)
         if manages(principal, training_class):
             return await views.enrollments_view(session, class_id)
         if principal.has_any(Role.NOMINATOR):
             return await views.enrollments_view(session, class_id, principal.units)
-    raise Forbidden(f"only an admin, a manager of class {class_id} or a nominator may see its enrollments")
+    raise Forbidden(
+        f"only an admin, a manager of class {class_id}, the 党支部 organising it or a nominator may see its enrollments"
+    )
 
 
 @router.get("/enrollments/{enrollment_id}", tags=["enrollments"])
-async def get_enrollment(enrollment_id: str, runtime: Runtime, principal: Member) -> EnrollmentPublic:
+async def get_enrollment(enrollment_id: str, runtime: Runtime, principal: MemberOrBranch) -> EnrollmentPublic:
     async with runtime.database.sessions() as session:
         enrollment = await views.enrollment_row(session, enrollment_id)
         training_class = await views.class_row(session, enrollment.class_id)
@@ -57,6 +62,7 @@ async def get_enrollment(enrollment_id: str, runtime: Runtime, principal: Member
         manages(principal, training_class)
         or is_self(principal, person.person_id)
         or speaks_for(principal, person.unit_id)
+        or acts_for_branch(principal, person.branch_id)
     ):
         raise Forbidden(f"enrollment {enrollment_id} is not among the records you may see")
     return views.enrollment_public(enrollment)
@@ -76,9 +82,11 @@ async def reject(enrollment_id: str, rejection: Rejection, runtime: Runtime, pri
 
 
 @router.post("/enrollments/{enrollment_id}/withdraw", tags=["enrollments"])
-async def withdraw(enrollment_id: str, withdrawal: Withdrawal, runtime: Runtime, principal: Member) -> EnrollmentSteps:
-    """The learner leaves (themselves, their unit's nominator, or the class's manager decides); a seat they free
-    goes to whoever has waited longest."""
+async def withdraw(
+    enrollment_id: str, withdrawal: Withdrawal, runtime: Runtime, principal: MemberOrBranch
+) -> EnrollmentSteps:
+    """The learner leaves (themselves, their unit's nominator, or the class's manager decides; of a branch's own
+    study, its 党支部); a seat they free goes to whoever has waited longest."""
     steps = await execute(runtime, enrollments.withdraw, enrollment_id, withdrawal.reason, principal)
     return _steps(steps)
 

@@ -9,8 +9,16 @@ from fastapi import APIRouter, Query, status
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.enrollment import views
-from services.enrollment.access import check_person, is_admin, is_self, speaks_for
-from services.enrollment.api.dependencies import Admin, ClassStaff, Member, Organisers, Registering, Registrar
+from services.enrollment.access import acts_for_branch, check_person, is_admin, is_self, speaks_for
+from services.enrollment.api.dependencies import (
+    Admin,
+    ClassStaff,
+    Member,
+    MemberOrBranch,
+    Organisers,
+    Registering,
+    Registrar,
+)
 from services.enrollment.handlers import catalogue, organisation, persons
 from services.enrollment.models import (
     CourseCreate,
@@ -45,7 +53,7 @@ AsOf = Annotated[
 
 
 @router.get("/vocabularies", tags=["register"])
-async def list_vocabularies(_: Member) -> dict[str, list[VocabularyEntry]]:
+async def list_vocabularies(_: MemberOrBranch) -> dict[str, list[VocabularyEntry]]:
     """Every code the register accepts, with its Chinese label (a label is accepted wherever its code is)."""
     return views.vocabularies()
 
@@ -131,12 +139,17 @@ async def leave_position(
 
 
 @router.get("/persons/{person_id}/enrollments", tags=["enrollments"])
-async def person_enrollments(person_id: str, runtime: Runtime, principal: Member) -> list[EnrollmentPublic]:
-    """The person's ways through classes: their own (a learner), their unit's people's (a nominator), everyone's
-    (an admin), those in the classes one manages (a class manager)."""
+async def person_enrollments(person_id: str, runtime: Runtime, principal: MemberOrBranch) -> list[EnrollmentPublic]:
+    """The person's ways through classes: their own (a learner), their unit's people's (a nominator), their
+    members' (a branch, 党支部), everyone's (an admin), those in the classes one manages (a class manager)."""
     async with runtime.database.sessions() as session:
         row = await views.person_row(session, person_id)
-        if is_admin(principal) or is_self(principal, person_id) or speaks_for(principal, row.unit_id):
+        if (
+            is_admin(principal)
+            or is_self(principal, person_id)
+            or speaks_for(principal, row.unit_id)
+            or acts_for_branch(principal, row.branch_id)
+        ):
             return await views.person_enrollments_view(session, person_id)
         managed = await views.managed_classes_of(session, person_id, principal.subject)
         if not principal.has_any(Role.CLASS_MANAGER) or not managed:

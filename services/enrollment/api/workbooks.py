@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.enrollment import views
 from services.enrollment.access import check_manages
-from services.enrollment.api.dependencies import WORKBOOK_BODY, Admin, ClassStaff, Policy, Workbook, xlsx
+from services.enrollment.api.dependencies import WORKBOOK_BODY, Admin, ClassRunners, ClassStaff, Policy, Workbook, xlsx
 from services.enrollment.handlers import imports
 from services.enrollment.models import RegisterImportReport, RosterImportReport
 from services.enrollment.spreadsheets import writing
@@ -64,7 +64,7 @@ async def import_roster(
 
 
 @router.get("/classes/{class_id}/roster.xlsx", tags=["workbooks"], responses=XLSX_ANSWER, response_class=Response)
-async def export_roster(class_id: str, runtime: Runtime, principal: ClassStaff) -> Response:
+async def export_roster(class_id: str, runtime: Runtime, principal: ClassRunners) -> Response:
     """The class's 花名册: everyone taking part, seated first by unit, then the waitlist in order."""
     async with runtime.database.sessions() as session:
         check_manages(principal, await views.class_row(session, class_id), "export its roster")
@@ -72,7 +72,7 @@ async def export_roster(class_id: str, runtime: Runtime, principal: ClassStaff) 
 
 
 @router.get("/classes/{class_id}/sign-in.xlsx", tags=["workbooks"], responses=XLSX_ANSWER, response_class=Response)
-async def export_sign_in_sheets(class_id: str, runtime: Runtime, principal: ClassStaff) -> Response:
+async def export_sign_in_sheets(class_id: str, runtime: Runtime, principal: ClassRunners) -> Response:
     """签到表: one printable A4 sheet per scheduled session, listing the learners who hold a seat."""
     async with runtime.database.sessions() as session:
         check_manages(principal, await views.class_row(session, class_id), "print its sign-in sheets")

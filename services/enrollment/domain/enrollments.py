@@ -13,6 +13,9 @@ goes to whoever has waited longest. Eligibility is judged as the person is on th
 
 A person has one enrollment per class: one who was rejected, withdrew or transferred away and comes back takes
 the same enrollment on, one version on, so that everyone who follows the class sees a single state per learner.
+
+A branch's own study (支部组织学习) takes nobody by nomination or application: its 党支部 enters its members, who
+are approved as they are entered (``enter_by_branch``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from services.enrollment.domain import branch_study
 from services.enrollment.domain.classes import TrainingClass
 from services.enrollment.domain.eligibility import ELIGIBILITY_V1, Eligibility, EligibilityPolicy, check_eligible
 from services.enrollment.domain.errors import AlreadyEnrolled, EnrollmentError
@@ -83,7 +87,7 @@ def nominate(
 ) -> Enrollment:
     """A unit puts one of its people forward (选派), within its quota."""
     current = _of_class(enrollments, training_class)
-    eligibility = _admissible(person, training_class, current, policy)
+    eligibility = _admissible(person, training_class, current, policy, EnrollmentRoute.NOMINATION)
     _check_quota(training_class, unit, current)
     return _continuing(
         current,
@@ -113,7 +117,7 @@ def apply(
 ) -> Enrollment:
     """A person applies on their own (个人报名)."""
     current = _of_class(enrollments, training_class)
-    eligibility = _admissible(person, training_class, current, policy)
+    eligibility = _admissible(person, training_class, current, policy, EnrollmentRoute.APPLICATION)
     return _continuing(
         current,
         Enrollment(
@@ -123,6 +127,42 @@ def apply(
             route=EnrollmentRoute.APPLICATION,
             status=APPLIED,
             reason="applied in person",
+            eligibility_rule=eligibility.rule,
+            eligibility_reason=eligibility.reason,
+            changed_at=at,
+        ),
+    )
+
+
+def enter_by_branch(
+    enrollment_id: str,
+    person: Person,
+    training_class: TrainingClass,
+    *,
+    enrollments: Iterable[Enrollment],
+    at: datetime,
+    policy: EligibilityPolicy = ELIGIBILITY_V1,
+) -> Enrollment:
+    """The organising 党支部 enters one of its members into its study (支部组织学习): approved at once, into a free
+    seat; a member of another branch, or a full class, is refused."""
+    _check_route(training_class, EnrollmentRoute.BRANCH_ENTRY)
+    problem = branch_study.membership_problem(person, training_class)
+    if problem is not None:
+        raise EnrollmentError(problem)
+    current = _of_class(enrollments, training_class)
+    eligibility = _admissible(person, training_class, current, policy, EnrollmentRoute.BRANCH_ENTRY)
+    status, seat = _seat_or_queue(training_class, current)
+    if status is not APPROVED:
+        raise EnrollmentError(f"cannot enter {person.described()} into class {training_class.class_id}: {seat}")
+    return _continuing(
+        current,
+        Enrollment(
+            enrollment_id=enrollment_id,
+            class_id=training_class.class_id,
+            person_id=person.person_id,
+            route=EnrollmentRoute.BRANCH_ENTRY,
+            status=APPROVED,
+            reason=f"entered by its 党支部 {training_class.organiser}; {seat}",
             eligibility_rule=eligibility.rule,
             eligibility_reason=eligibility.reason,
             changed_at=at,
@@ -207,7 +247,7 @@ def transfer(
     if to_class.class_id == from_class.class_id:
         raise EnrollmentError(f"{_described(enrollment)} cannot transfer to the class it is in")
     target = _of_class(to_enrollments, to_class)
-    eligibility = _admissible(person, to_class, target, policy)
+    eligibility = _admissible(person, to_class, target, policy, enrollment.route)
     if enrollment.route is EnrollmentRoute.NOMINATION and enrollment.nominating_unit is not None:
         _check_quota(to_class, enrollment.nominating_unit, target)
     status, reason = enrollment.status, f"transferred from class {from_class.class_id}"
@@ -254,10 +294,15 @@ def fill_seats(
 
 
 def _admissible(
-    person: Person, training_class: TrainingClass, current: Sequence[Enrollment], policy: EligibilityPolicy
+    person: Person,
+    training_class: TrainingClass,
+    current: Sequence[Enrollment],
+    policy: EligibilityPolicy,
+    route: EnrollmentRoute,
 ) -> Eligibility:
-    """The eligibility decision for someone not yet taking part in the class; else why not."""
+    """The eligibility decision for someone not yet taking part in the class by ``route``; else why not."""
     c = training_class
+    _check_route(c, route)
     if not c.status.takes_enrollments:
         raise EnrollmentError(f"class {c.class_id} is {c.status.label} ({c.status.value}): it takes nobody in")
     if c.first_day is None:
@@ -267,6 +312,21 @@ def _admissible(
     if person.person_id in {e.person_id for e in current if e.status in ACTIVE}:
         raise AlreadyEnrolled(f"{person.described()} is already enrolled in class {c.class_id}")
     return check_eligible(person, c.category, c.level, c.first_day, policy)
+
+
+def _check_route(training_class: TrainingClass, route: EnrollmentRoute) -> None:
+    """A branch's study is entered only by its branch, and only a branch's study is."""
+    c = training_class
+    if branch_study.is_branch_study(c) == (route is EnrollmentRoute.BRANCH_ENTRY):
+        return
+    if branch_study.is_branch_study(c):
+        raise EnrollmentError(
+            f"class {c.class_id} is {c.category.label}: its 党支部 enters its members, not by {route.label}"
+        )
+    raise EnrollmentError(
+        f"class {c.class_id} is {c.category.label}: only a {branch_study.BRANCH_STUDY.label} class takes members "
+        "entered by their 党支部"
+    )
 
 
 def _continuing(current: Sequence[Enrollment], entering: Enrollment) -> Enrollment:

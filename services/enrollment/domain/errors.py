@@ -41,3 +41,7 @@ class EnrollmentError(RegisterError):
 
 class AlreadyEnrolled(EnrollmentError):
     """A person who already takes part in the class (nominated, applied, approved or waitlisted)."""
+
+
+class ClassAffairsError(RegisterError):
+    """Class affairs (班务) that cannot be as asked: a group, the committee, the duty roster or a notice."""

@@ -16,6 +16,7 @@ from shared.vocabulary import (
     CATEGORY_LABELS,
     CLASS_DELIVERY_LABELS,
     CLASS_STATUS_LABELS,
+    COMMITTEE_ROLE_LABELS,
     ENROLLMENT_ROUTE_LABELS,
     ENROLLMENT_STATUS_LABELS,
     ORGANISATION_KIND_LABELS,
@@ -203,6 +204,7 @@ class EnrollmentRoute(Labelled, labels=ENROLLMENT_ROUTE_LABELS):
 
     NOMINATION = "nomination"
     APPLICATION = "application"
+    BRANCH_ENTRY = "branch_entry"  # the way into a 支部组织学习 class: its branch enters its own members
 
 
 class EnrollmentStatus(Labelled, labels=ENROLLMENT_STATUS_LABELS):
@@ -215,6 +217,18 @@ class EnrollmentStatus(Labelled, labels=ENROLLMENT_STATUS_LABELS):
     WAITLISTED = "waitlisted"
     WITHDRAWN = "withdrawn"
     TRANSFERRED = "transferred"
+
+
+class CommitteeRole(Labelled, labels=COMMITTEE_ROLE_LABELS):
+    """class committee role (班委职务)."""
+
+    CLASS_MONITOR = "class_monitor"
+    DEPUTY_MONITOR = "deputy_monitor"
+    STUDY_OFFICER = "study_officer"
+    ORGANISATION_OFFICER = "organisation_officer"
+    WELFARE_OFFICER = "welfare_officer"
+    PUBLICITY_OFFICER = "publicity_officer"
+    RECREATION_OFFICER = "recreation_officer"
 
 
 L = TypeVar("L", bound=Labelled)

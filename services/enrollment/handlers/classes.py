@@ -9,8 +9,8 @@ from typing import Any
 from sqlmodel import col, select
 
 from services.enrollment import records
-from services.enrollment.access import check_manages, is_admin
-from services.enrollment.domain import classes
+from services.enrollment.access import check_manages, is_admin, manages, organises
+from services.enrollment.domain import branch_study, classes, organisation
 from services.enrollment.domain.enrollments import ACTIVE, APPROVED, fill_seats
 from services.enrollment.domain.errors import SessionError
 from services.enrollment.domain.vocabulary import SessionStatus
@@ -28,7 +28,7 @@ from services.enrollment.models import (
     TrainingClass,
 )
 from shared.auth import Principal, Role
-from shared.errors import Conflict
+from shared.errors import Conflict, Forbidden
 from shared.ids import new_id
 from shared.unit_of_work import UnitOfWork
 
@@ -40,7 +40,8 @@ def class_lock(class_id: str) -> str:
 
 @command
 async def create_class(uow: UnitOfWork, command: ClassCreate, principal: Principal) -> TrainingClass:
-    """A new class and its first sessions; a class manager who creates one manages it."""
+    """A new class and its first sessions; a class manager who creates one manages it, a branch (党支部) creates
+    its own study (支部组织学习)."""
     class_id = command.class_id or new_id("class")
     await uow.lock(class_lock(class_id))
     if await uow.session.get(TrainingClass, class_id) is not None:
@@ -49,7 +50,15 @@ async def create_class(uow: UnitOfWork, command: ClassCreate, principal: Princip
     if principal.has_any(Role.CLASS_MANAGER) and not is_admin(principal) and principal.subject not in managers:
         managers.append(principal.subject)
     draft = _row({**command.model_dump(exclude={"sessions"}), "class_id": class_id, "manager_ids": managers})
-    opened = classes.open_class(records.class_of(draft), await _organisation_codes(uow))
+    if not principal.has_any(Role.ADMIN, Role.CLASS_MANAGER) and not organises(principal, draft):
+        raise Forbidden(
+            f"a branch creates only {branch_study.BRANCH_STUDY.label} ({branch_study.BRANCH_STUDY.value}) classes "
+            f"organised by a 党支部 it acts for ({', '.join(principal.units) or 'none'}), not a {draft.category} "
+            f"class organised by {draft.organiser_id}"
+        )
+    opened = branch_study.check_organiser(
+        classes.open_class(records.class_of(draft), await _organisation_codes(uow)), await _organisation(uow)
+    )
     row = record(uow, TrainingClass, None, records.class_fields(opened))
     await uow.session.flush()  # the class row before its sessions' rows (foreign key)
     for session in command.sessions:
@@ -65,7 +74,10 @@ async def update_class(uow: UnitOfWork, class_id: str, update: ClassUpdate, prin
     row = await found(uow, TrainingClass, class_id, "class")
     check_manages(principal, row, "change it")
     current = records.class_of(row)
-    revised_draft = records.class_of(_row({**row.model_dump(), **update.model_dump(exclude_unset=True)}))
+    revised_row = _row({**row.model_dump(), **update.model_dump(exclude_unset=True)})
+    if organises(principal, row) and not manages(principal, revised_row):
+        raise Forbidden(f"a branch keeps its study its own: class {class_id} would no longer be one it organises")
+    revised_draft = records.class_of(revised_row)
     rows = await enrollment_rows(uow, class_id)
     taking_part = [records.enrollment_of(enrollment) for enrollment in rows.values()]
     revised = classes.revise_class(
@@ -76,6 +88,7 @@ async def update_class(uow: UnitOfWork, class_id: str, update: ClassUpdate, prin
         active_enrollments=sum(1 for e in taking_part if e.status in ACTIVE),
         confirmed_enrollments=sum(1 for e in taking_part if e.status is APPROVED),
     )
+    branch_study.check_organiser(revised, await _organisation(uow))
     record(uow, TrainingClass, row, records.class_fields(revised))
     for promoted in fill_seats(revised, taking_part, uow.now):
         record(uow, Enrollment, rows[promoted.enrollment_id], records.enrollment_fields(promoted))
@@ -172,6 +185,10 @@ async def _check_catalogue(uow: UnitOfWork, course_id: str | None, teacher_ids: 
 
 async def _organisation_codes(uow: UnitOfWork) -> set[str]:
     return set((await uow.session.exec(select(Organisation.org_id))).all())
+
+
+async def _organisation(uow: UnitOfWork) -> organisation.Organisation:
+    return records.organisation_of((await uow.session.exec(select(Organisation))).all())
 
 
 def _row(fields: Mapping[str, Any]) -> TrainingClass:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from services.enrollment import records
 from services.enrollment.access import check_manages, is_self, manages, speaks_for
+from services.enrollment.domain import branch_study, classes
 from services.enrollment.domain import enrollments as way
 from services.enrollment.domain.eligibility import EligibilityPolicy
 from services.enrollment.domain.errors import EnrollmentError, OrganisationError
@@ -41,7 +42,8 @@ async def enroll(
     """A nomination or an application, if the person is eligible for the class as of its first day.
 
     A learner applies for themselves; a nominator nominates their own units' people, for one of those units; an
-    admin or the class's manager enters either.
+    admin or the class's manager enters either. Into a branch's own study (支部组织学习) its 党支部 (or an admin or
+    the class's manager) enters the branch's members directly.
     """
     await uow.lock(class_lock(class_id))
     training_class = await found(uow, TrainingClass, class_id, "class")
@@ -52,11 +54,22 @@ async def enroll(
         raise EnrollmentError(
             f"{person.name} ({person.person_id}) has left the school: the register keeps them inactive"
         )
-    route = parse(EnrollmentRoute, command.route) if command.route else _default_route(principal)
     rows = await enrollment_rows(uow, class_id)
     current = [records.enrollment_of(row) for row in rows.values()]
     domain_class, domain_person = records.class_of(training_class), records.person_of(person)
-    if route is EnrollmentRoute.APPLICATION:
+    route = parse(EnrollmentRoute, command.route) if command.route else _default_route(principal, domain_class)
+    if route is EnrollmentRoute.BRANCH_ENTRY:
+        if command.nominated_by is not None:
+            raise EnrollmentError("a branch enters its own members: the entry names no nominating unit")
+        if not manages(principal, training_class):
+            raise Forbidden(
+                f"members are entered into class {class_id} by the 党支部 organising it "
+                f"({training_class.organiser_id}), an admin or the class's managers"
+            )
+        entered = way.enter_by_branch(
+            new_id("enrollment"), domain_person, domain_class, enrollments=current, at=uow.now, policy=policy
+        )
+    elif route is EnrollmentRoute.APPLICATION:
         if command.nominated_by is not None:
             raise EnrollmentError("an application is the person's own: it names no nominating unit")
         if not (manages(principal, training_class) or is_self(principal, person.person_id)):
@@ -166,8 +179,11 @@ async def transfer(
     return Steps(left, _promote(uow, from_rows, moved.promoted), joined)
 
 
-def _default_route(principal: Principal) -> EnrollmentRoute:
-    """A learner applies; anyone else who enters someone nominates them."""
+def _default_route(principal: Principal, training_class: classes.TrainingClass) -> EnrollmentRoute:
+    """Into a branch's study its branch enters its members; else a learner applies, and anyone else who enters
+    someone nominates them."""
+    if branch_study.is_branch_study(training_class):
+        return EnrollmentRoute.BRANCH_ENTRY
     if principal.has_any(Role.LEARNER) and not principal.has_any(Role.ADMIN, Role.CLASS_MANAGER, Role.NOMINATOR):
         return EnrollmentRoute.APPLICATION
     return EnrollmentRoute.NOMINATION

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 23:34:03.814727
+Create Date: 2026-11-26 01:23:03.148424
 """
 
 from collections.abc import Sequence
@@ -145,6 +145,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("class_id"),
     )
     op.create_table(
+        "class_group",
+        sa.Column("group_id", sa.String(length=64), nullable=False),
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("member_ids", sa.JSON(), nullable=False),
+        sa.Column("leader_id", sa.String(length=64), nullable=True),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"],
+            ["training_class.class_id"],
+        ),
+        sa.PrimaryKeyConstraint("group_id"),
+        sa.UniqueConstraint("class_id", "name"),
+    )
+    with op.batch_alter_table("class_group", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_class_group_class_id"), ["class_id"], unique=False)
+
+    op.create_table(
         "class_session",
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("changed_at", UTCDateTime(), nullable=False),
@@ -171,6 +189,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_class_session_class_id"), ["class_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_class_session_starts_at"), ["starts_at"], unique=False)
 
+    op.create_table(
+        "committee_seat",
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("role", sa.String(length=40), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"],
+            ["training_class.class_id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.person_id"],
+        ),
+        sa.PrimaryKeyConstraint("class_id", "role"),
+    )
+    op.create_table(
+        "duty_shift",
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("manager_id", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"],
+            ["training_class.class_id"],
+        ),
+        sa.PrimaryKeyConstraint("class_id", "day", "manager_id"),
+    )
     op.create_table(
         "enrollment",
         sa.Column("version", sa.Integer(), nullable=False),
@@ -203,18 +247,63 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_enrollment_class_id"), ["class_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_enrollment_person_id"), ["person_id"], unique=False)
 
+    op.create_table(
+        "class_notice",
+        sa.Column("notice_id", sa.String(length=64), nullable=False),
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("group_id", sa.String(length=64), nullable=True),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.String(length=4000), nullable=False),
+        sa.Column("posted_by", sa.String(length=128), nullable=False),
+        sa.Column("posted_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["class_id"],
+            ["training_class.class_id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["group_id"],
+            ["class_group.group_id"],
+        ),
+        sa.PrimaryKeyConstraint("notice_id"),
+    )
+    with op.batch_alter_table("class_notice", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_class_notice_class_id"), ["class_id"], unique=False)
+
+    op.create_table(
+        "notice_read",
+        sa.Column("notice_id", sa.String(length=64), nullable=False),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("read_at", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["notice_id"],
+            ["class_notice.notice_id"],
+        ),
+        sa.PrimaryKeyConstraint("notice_id", "person_id"),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("notice_read")
+    with op.batch_alter_table("class_notice", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_class_notice_class_id"))
+
+    op.drop_table("class_notice")
     with op.batch_alter_table("enrollment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enrollment_person_id"))
         batch_op.drop_index(batch_op.f("ix_enrollment_class_id"))
 
     op.drop_table("enrollment")
+    op.drop_table("duty_shift")
+    op.drop_table("committee_seat")
     with op.batch_alter_table("class_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_class_session_starts_at"))
         batch_op.drop_index(batch_op.f("ix_class_session_class_id"))
 
     op.drop_table("class_session")
+    with op.batch_alter_table("class_group", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_class_group_class_id"))
+
+    op.drop_table("class_group")
     op.drop_table("training_class")
     op.drop_table("teacher")
     with op.batch_alter_table("person", schema=None) as batch_op:
