@@ -139,7 +139,6 @@ class TrainingClass:
 
 
 ENROLLED = "approved"  # only an approved enrollment counts as enrolled
-HOLDS_A_PLACE = frozenset({"nominated", "applied", "approved", "waitlisted"})  # on the way in, not out
 
 
 @dataclass(frozen=True)
