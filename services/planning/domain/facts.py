@@ -27,6 +27,11 @@ def hours_text(hours: Decimal) -> str:
     return f"{hours.normalize():f}"
 
 
+def counted(number: int, noun: str) -> str:
+    """``1 day``, ``3 days``: for reasons people read."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def percentage(part: int, whole: int) -> Decimal | None:
     """``part`` of ``whole`` in percent to one decimal, rounded half up as the school reports; None of nothing."""
     if whole == 0:

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from services.planning.domain.facts import CENT, Credit, Person, PlanningError, hours_text
+from services.planning.domain.facts import CENT, Credit, Person, PlanningError, counted, hours_text
 from services.planning.domain.vocabulary import position_label, status_label, training_label
 
 ELIGIBILITY_RULE = "task-eligibility/v1"
@@ -189,13 +189,13 @@ class NomineeFulfilment:
 
 def nominee_fulfilment(task: Task, person_id: str, credits: Iterable[Credit], as_of: date) -> NomineeFulfilment:
     """How far one nominee has got on ``as_of``; ``credits`` are the ledger's standing credits (any person's)."""
-    counted = sorted(
+    toward_task = sorted(
         (c for c in credits if c.person_id == person_id and c.day <= as_of and counts_toward(task, c)),
         key=lambda c: (c.day, c.entry_id),
     )
     hours = Decimal(0)
     met_on: date | None = None
-    for credit in counted:
+    for credit in toward_task:
         hours += credit.hours
         if met_on is None and hours >= task.required_hours:
             met_on = credit.day
@@ -205,8 +205,7 @@ def nominee_fulfilment(task: Task, person_id: str, credits: Iterable[Credit], as
     if met_on is not None and met_on <= task.deadline:
         state, reason = FulfilmentState.DONE, f"{so_far}, met on {met_on}, by {deadline}"
     elif met_on is not None:
-        days = (met_on - task.deadline).days
-        late_by = "1 day" if days == 1 else f"{days} days"
+        late_by = counted((met_on - task.deadline).days, "day")
         state, reason = FulfilmentState.LATE, f"{so_far}, met on {met_on}, {late_by} after {deadline}"
     elif as_of > task.deadline:
         state, reason = FulfilmentState.LATE, f"{so_far}; {deadline} has passed"
