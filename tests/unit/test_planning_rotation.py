@@ -307,7 +307,9 @@ def test_a_rule_of_another_version_finds_other_rotations_and_says_so() -> None:
 def test_a_class_without_an_end_date_dates_its_rotation_by_the_certificate() -> None:
     undated = {"R": TrainingClass("R", "轮训班", "member_rotation", 2023)}
     change = CertificateChange("DX-1", 1, "x", "R", True, date(2023, 9, 9))
-    assert find_rotations([], [change], undated)["x"][0].on == date(2023, 9, 9)
+    [rotation] = find_rotations([], [change], undated)["x"]
+    assert rotation.on == date(2023, 9, 9)
+    assert rotation.reason == "completed 党员集中轮训 class R (no end date; certified on 2023-09-09, certificate DX-1)"
 
 
 def test_a_certificate_of_a_class_nobody_announced_is_refused() -> None:

@@ -13,7 +13,6 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
-HOURS_PER_DAY = Decimal(8)  # a day of training is 8 学时 (training hours) of 45 minutes
 MEMBER_STATUSES = frozenset({"full_member", "probationary_member"})  # 正式党员, 预备党员
 PROBATIONARY = "probationary_member"
 

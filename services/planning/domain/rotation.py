@@ -121,13 +121,16 @@ def _classes_completed(
             )
         if training_class.category not in criterion.categories:
             continue
-        on = training_class.ends_on or certificate.on
+        if training_class.ends_on is not None:
+            on, when = training_class.ends_on, f"ended {training_class.ends_on}"
+        else:
+            on, when = certificate.on, f"no end date; certified on {certificate.on}"
         yield Rotation(
             person_id=certificate.person_id,
             on=on,
             rule=rule,
             reason=f"completed {training_label(training_class.category)} class {training_class.class_id} "
-            f"(ended {on}, certificate {certificate.certificate_number})",
+            f"({when}, certificate {certificate.certificate_number})",
         )
 
 

@@ -96,7 +96,7 @@ class Nomination:
     person_id: str
     accepted: bool
     rule: str
-    reason: str  # e.g. "正式党员, 党支部书记 on 2025-03-01"
+    reason: str  # e.g. "eligible: 正式党员, 党支部书记 on 2025-03-01", "all 5 places are taken"
 
 
 def eligibility_problems(eligibility: Eligibility, person: Person, on: date) -> tuple[str, ...]:
