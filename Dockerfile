@@ -11,13 +11,16 @@ ENV PYTHONUNBUFFERED=1 \
 
 WORKDIR /app
 
-# The dependencies first, read from pyproject.toml alone, so that a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# The CJK font the certificates' PDFs are set in (LXGW WenKai: TrueType outlines that every PDF reader extracts).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-lxgw-wenkai \
+    && rm -rf /var/lib/apt/lists/*
 
+# The dependencies first, exactly as locked (hashes checked), so that a code change does not reinstall them.
+COPY requirements/runtime.lock ./requirements/runtime.lock
+RUN pip install --require-hashes -r requirements/runtime.lock
+
+COPY pyproject.toml ./
 COPY shared ./shared
 COPY services ./services
 # The project itself (its dependencies are in already); bytecode compiled now, as the app user cannot write it.

@@ -64,6 +64,8 @@ class ParkedEvent(SQLModel, table=True):
     event_type: str = Field(max_length=200)
     payload: str = Field(sa_column=Column(Text, nullable=False))
     parked_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    # The order events were parked in within one unit of work (they share its moment): released in that order.
+    position: int = 0
 
 
 class Seen(StrEnum):
@@ -114,6 +116,7 @@ class UnitOfWork:
         self._inbox: dict[tuple[str, str], dict[str, Any]] = {}
         self._forwarded: list[dict[str, Any]] = []
         self._released: set[str] = set()
+        self._parked: list[dict[str, Any]] = []
         # One moment for the rows this unit records about itself (when processed, when queued for publication).
         self.now = utcnow()
 
@@ -216,19 +219,23 @@ class UnitOfWork:
         )
 
     async def park(self, event: CloudEvent, waiting_for: Iterable[str]) -> None:
-        """Keep ``event`` until each of ``waiting_for`` is known; see ``release``."""
+        """Keep ``event`` until each of ``waiting_for`` is known; see ``release``. (Written in bulk, with the rest.)"""
         payload = event.to_json().decode()
-        rows = [
+        self._parked.extend(
             {
                 "source": event.source,
                 "event_id": event.id,
                 "waiting_for": reference,
                 "event_type": event.type,
                 "payload": payload,
-                "parked_at": utcnow(),
+                "parked_at": self.now,
+                "position": len(self._parked) + n,
             }
-            for reference in sorted(set(waiting_for))
-        ]
+            for n, reference in enumerate(sorted(set(waiting_for)))
+        )
+
+    async def _write_parked(self) -> None:
+        rows, self._parked = self._parked, []
         await upsert_many(self.session, table_of(ParkedEvent), rows, key=["source", "event_id", "waiting_for"])
 
     def release(self, references: Iterable[str]) -> None:
@@ -241,13 +248,14 @@ class UnitOfWork:
         references, self._released = sorted(self._released), set()
         if not references:
             return []
+        await self._write_parked()  # what this unit parked may be what is released
         waiting = table_of(ParkedEvent)
         rows = (
             await execute(
                 self.session,
                 select(waiting.c.source, waiting.c.event_id, waiting.c.payload, waiting.c.parked_at)
                 .where(waiting.c.waiting_for.in_(references))
-                .order_by(waiting.c.parked_at, waiting.c.source, waiting.c.event_id),
+                .order_by(waiting.c.parked_at, waiting.c.position),
             )
         ).all()
         released: dict[tuple[str, str], Released] = {}
@@ -284,8 +292,9 @@ class UnitOfWork:
             )
 
     async def commit(self) -> None:
-        """Write the collected inbox and outbox rows, then commit everything at once."""
+        """Write the collected inbox, outbox and parking rows, then commit everything at once."""
         await self.session.flush()
+        await self._write_parked()
         await upsert_many(self.session, table_of(InboxRecord), list(self._inbox.values()), key=["source", "event_id"])
         # Never over what the consumer recorded meanwhile: a forwarded mark must not make an applied event new.
         await insert_many(self.session, table_of(InboxRecord), self._forwarded, skip_existing=True)

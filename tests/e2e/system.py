@@ -39,10 +39,12 @@ class ServiceProcess:
 
     def start(self) -> None:
         log = self.log_path.open("ab")
+        # Where the service is reached from outside (certificates' verification links derive from it).
+        environment = {"DANGXIAO_PUBLIC_BASE_URL": self.url, **self.env}
         self.process = subprocess.Popen(
             [sys.executable, "-m", f"services.{self.name}", "serve", "--port", str(self.port)],
             cwd=ROOT,
-            env=self.env,
+            env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,
         )

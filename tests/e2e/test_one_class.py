@@ -61,7 +61,7 @@ async def open_class(
                         "teaching_mode": "lecture",
                         "starts_at": f"2026-12-{n:02d}T09:00:00+08:00",
                         "ends_at": f"2026-12-{n:02d}T12:00:00+08:00",
-                        "hours": hours_each,
+                        "hours": str(hours_each),
                     }
                     for n, session_id in enumerate(session_ids, start=1)
                 ],
@@ -265,4 +265,4 @@ async def test_a_certificate_is_revoked_when_the_hours_behind_it_are_taken_back(
         verified = (await public.get(f"/certificates/verify/{issued['certificate_number']}")).json()
     assert verified["valid"] is False
     assert verified["status"] == "revoked"
-    assert "4" in verified["reason"]
+    assert verified["revoked_on"] is not None

@@ -7,9 +7,13 @@ renamed setting, a moved port or a missing ``__main__`` fails here rather than i
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.metadata
 import re
 import shlex
+import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -100,11 +104,17 @@ def test_each_command_runs_an_existing_service_module(compose: dict[str, dict[st
 
 
 def test_every_dangxiao_variable_in_compose_is_a_setting(compose: dict[str, dict[str, Any]]) -> None:
+    """Of the settings of the service the container runs (SERVICE), or of every service's."""
     assert ServiceSettings.model_config.get("env_prefix") == PREFIX
-    used = {name for service in compose.values() for name in environment(service) if name.startswith(PREFIX)}
-    assert len(used) >= 5, f"expected the services' settings in docker-compose.yml, found only {sorted(used)}"
-    unknown = sorted(name for name in used if name.removeprefix(PREFIX).lower() not in ServiceSettings.model_fields)
-    assert unknown == [], f"not fields of shared.settings.ServiceSettings: {unknown}"
+    used = 0
+    for container in compose.values():
+        variables = environment(container)
+        settings = settings_class(variables["SERVICE"]) if "SERVICE" in variables else ServiceSettings
+        names = [name for name in variables if name.startswith(PREFIX)]
+        used += len(names)
+        unknown = sorted(name for name in names if name.removeprefix(PREFIX).lower() not in settings.model_fields)
+        assert unknown == [], f"not fields of {settings.__module__}.{settings.__name__}: {unknown}"
+    assert used >= 5, "expected the services' settings in docker-compose.yml"
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -158,3 +168,51 @@ def test_dev_script_starts_the_services_on_their_default_ports() -> None:
     assert match, "./dev has no SERVICES=(name:port …) line"
     started = dict(entry.split(":") for entry in match.group(1).split())
     assert started == {name: str(default_port(name)) for name in SERVICES}
+
+
+def pins(requirements: list[str]) -> dict[str, str]:
+    """name -> version of requirement strings like ``faststream[kafka]==0.7.8`` (names normalised)."""
+    pinned = {}
+    for requirement in requirements:
+        name, _, version = requirement.partition("==")
+        pinned[re.sub(r"[-_.]+", "-", name.split("[")[0]).lower()] = version.split(";")[0].strip()
+    return pinned
+
+
+def locked(path: Path) -> dict[str, str]:
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^[A-Za-z0-9]", line)]
+    return pins([line.split(" ")[0] for line in lines])
+
+
+def test_the_lock_files_hold_every_pin_of_pyproject_at_its_version() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime, dev = pins(project["dependencies"]), pins(project["optional-dependencies"]["dev"])
+    runtime_lock, dev_lock = locked(ROOT / "requirements" / "runtime.lock"), locked(ROOT / "requirements" / "dev.lock")
+    assert {name: runtime_lock.get(name) for name in runtime} == runtime, "run ./dev lock"
+    assert {name: dev_lock.get(name) for name in runtime | dev} == runtime | dev, "run ./dev lock"
+    assert all(dev_lock.get(name) == version for name, version in runtime_lock.items())
+
+
+def test_every_package_the_code_imports_is_declared() -> None:
+    imported = set()
+    for path in [*(ROOT / "shared").rglob("*.py"), *(ROOT / "services").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                imported.add(node.module.split(".")[0])
+    distributions = importlib.metadata.packages_distributions()
+    third_party = {
+        re.sub(r"[-_.]+", "-", distribution).lower()
+        for module in imported - set(sys.stdlib_module_names) - {"shared", "services"}
+        for distribution in distributions.get(module, [module])
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert third_party - set(pins(project["dependencies"])) == set()
+
+
+def test_the_image_and_dev_install_from_the_lock_files() -> None:
+    assert "pip install --require-hashes -r requirements/runtime.lock" in (ROOT / "Dockerfile").read_text(
+        encoding="utf-8"
+    )
+    assert "--require-hashes -r requirements/dev.lock" in (ROOT / "dev").read_text(encoding="utf-8")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 22:43:21.609560
+Create Date: 2026-11-25 23:17:56.058206
 """
 
 from collections.abc import Sequence
@@ -165,6 +165,7 @@ def upgrade() -> None:
         sa.Column("event_type", sa.String(length=200), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("parked_at", UTCDateTime(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("source", "event_id", "waiting_for"),
     )
     with op.batch_alter_table("parked_event", schema=None) as batch_op:
