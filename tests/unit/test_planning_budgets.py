@@ -137,7 +137,8 @@ def test_the_year_s_spending_by_training_group() -> None:
         budget("99999.00", class_id="K0", year=2024),  # another year
     ]
     notes = {"K2": [ApproverNote("over_budget", "finance-1", "已核", Decimal("44000.01"), date(2025, 9, 1))]}
-    assert spending_report(2025, budgets, STANDARDS, notes) == (
+    standards = {budget.class_id: STANDARDS for budget in budgets}
+    assert spending_report(2025, budgets, standards, notes) == (
         GroupSpending(
             "development_targets",
             "发展对象培训",
@@ -194,3 +195,8 @@ def test_standards_naming_a_line_twice_or_an_approver_saying_nothing_are_refused
         SpendingStandards("spending-standards/v9", twice)
     with pytest.raises(PlanningError, match="needs its approver and what they say"):
         ApproverNote("over_budget", "finance-1", " ", Decimal(1), date(2025, 1, 1))
+
+
+def test_a_budget_without_its_standards_is_refused_in_the_report() -> None:
+    with pytest.raises(PlanningError, match="no spending standards are named for the budget of class K1"):
+        spending_report(2025, [budget(class_id="K1")], {}, {})

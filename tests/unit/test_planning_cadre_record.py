@@ -199,3 +199,34 @@ def test_a_class_unknown_to_the_register_is_refused() -> None:
             standings=(),
             as_of=AS_OF,
         )
+
+
+def test_a_window_without_an_end_yet_touches_every_year_from_its_start() -> None:
+    # A development target's 发展对象培训 requirement runs until they are admitted: no end while they are not.
+    open_window = RequirementStanding(
+        "c1",
+        "development-target/v1",
+        "发展对象培训不少于24学时",
+        date(2024, 9, 1),
+        None,
+        Decimal(24),
+        Decimal(8),
+        "behind",
+        None,
+        date(2025, 3, 1),
+    )
+    record = cadre_record(
+        CADRE,
+        classes=CLASSES,
+        enrollments=(),
+        credits=(),
+        assessments=(),
+        certificates=(),
+        standings=[open_window],
+        as_of=AS_OF,
+    )
+    for year in (2024, 2025):
+        [row] = unit_year_table("U1", year, [record])
+        assert row.requirements_not_met == ("发展对象培训不少于24学时 (behind)",), year
+    [row_2023] = unit_year_table("U1", 2023, [record])
+    assert row_2023.requirements_not_met == ()

@@ -10,11 +10,14 @@ from services.planning.domain.elections import (
     ElectedOfficer,
     Election,
     OfficerNomination,
+    OfficerTerm,
     Outcome,
     Role,
+    election_of,
+    new_officer_terms,
     nominate_officers,
 )
-from services.planning.domain.facts import Enrollment, PlanningError, TrainingClass
+from services.planning.domain.facts import Enrollment, Held, Person, PlanningError, TrainingClass
 
 DECIDED_ON = date(2025, 5, 10)
 
@@ -136,3 +139,54 @@ def test_the_decision_does_not_depend_on_the_order_facts_arrive_in() -> None:
 def test_an_election_that_cannot_be_is_refused(kind: str, officers: tuple[ElectedOfficer, ...], message: str) -> None:
     with pytest.raises(PlanningError, match=message):
         Election("E9", "B9", kind, date(2025, 5, 8), officers)
+
+
+# ── new terms from the register's positions ───────────────────────────────────────────────────────────
+
+
+def officer(*positions: Held, active: bool = True) -> Person:
+    return Person("p1", "王五", unit_id="U1", branch_id="B1", positions=positions, active=active)
+
+
+def test_an_officer_position_begun_within_a_year_is_a_new_term_with_its_organisation_kind_and_role() -> None:
+    person = officer(
+        Held("branch_secretary", date(2024, 5, 10)),  # exactly 365 days before: still new
+        Held("general_branch_committee_member", date(2025, 3, 1)),
+        Held("young_backbone", date(2025, 3, 1)),  # not an officer position
+    )
+
+    terms = new_officer_terms(person, DECIDED_ON)
+
+    assert terms == (
+        OfficerTerm("p1", "branch_secretary", "branch", Role.SECRETARY, date(2024, 5, 10)),
+        OfficerTerm("p1", "general_branch_committee_member", "general_branch", Role.COMMITTEE_MEMBER, date(2025, 3, 1)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("position", "why"),
+    [
+        (Held("branch_secretary", date(2024, 5, 9)), "366 days before: not new (a school's first import)"),
+        (Held("branch_secretary", date(2025, 1, 1), date(2025, 5, 10)), "ended on the day: no longer held"),
+        (Held("branch_committee_member", date(2025, 5, 11)), "begins tomorrow: not held yet"),
+    ],
+)
+def test_a_term_is_not_new_when_long_begun_over_or_not_yet_begun(position: Held, why: str) -> None:
+    assert new_officer_terms(officer(position), DECIDED_ON) == (), why
+
+
+def test_a_person_who_left_the_school_has_no_new_terms() -> None:
+    assert new_officer_terms(officer(Held("branch_secretary", date(2025, 5, 1)), active=False), DECIDED_ON) == ()
+
+
+def test_a_term_decides_as_an_election_of_one_officer() -> None:
+    term = OfficerTerm("c1", "branch_secretary", "branch", Role.SECRETARY, date(2025, 5, 8))
+
+    [decision] = nominate_officers(election_of(term, "B1"), CLASSES, ENROLLMENTS, DECIDED_ON)
+
+    assert (decision.election_id, decision.outcome, decision.class_id) == (
+        "c1/branch_secretary/2025-05-08",
+        Outcome.NOMINATED,
+        "K1",
+    )
+    assert decision.reason.startswith("elected 书记 of 党支部 B1 on 2025-05-08; nominated for K1")

@@ -215,14 +215,19 @@ class GroupSpending:
 def spending_report(
     year: int,
     budgets: Iterable[ClassBudget],
-    standards: SpendingStandards,
+    standards: Mapping[str, SpendingStandards],
     notes: Mapping[str, Sequence[ApproverNote]],
 ) -> tuple[GroupSpending, ...]:
-    """A year's spending by training group, then the total (category ``overall``); ``notes`` by class id."""
+    """A year's spending by training group, then the total (category ``overall``). ``standards`` and ``notes`` by
+    class id: each class is measured by the standards its budget names, so a new version of the standards does not
+    flag again what was accepted under the old one."""
     rows: dict[str, list[tuple[ClassBudget, BudgetReview]]] = {}
     for budget in budgets:
         if budget.year == year:
-            review = review_budget(budget, standards, notes.get(budget.class_id, ()))
+            measured_by = standards.get(budget.class_id)
+            if measured_by is None:
+                raise PlanningError(f"no spending standards are named for the budget of class {budget.class_id}")
+            review = review_budget(budget, measured_by, notes.get(budget.class_id, ()))
             rows.setdefault(budget.category, []).append((budget, review))
     groups = [_group(category, training_label(category), rows[category]) for category in sorted(rows)]
     everything = [pair for category in sorted(rows) for pair in rows[category]]

@@ -36,7 +36,7 @@ class RequirementStanding:
     requirement: str  # the rule and its version
     title: str  # e.g. 党员每年集中学习培训不少于32学时
     window_start: date
-    window_end: date  # the last day of the window
+    window_end: date | None  # the last day of the window; None while it has no end yet
     required_hours: Decimal
     credited_hours: Decimal
     standing: str  # met, on_track, behind, out_of_reach or no_longer_met
@@ -188,7 +188,9 @@ def unit_year_table(unit_id: str, year: int, records: Iterable[CadreRecord]) -> 
     for record in sorted((r for r in records if r.unit_id == unit_id), key=lambda r: r.person_id):
         hours = next((h for h in record.hours_by_year if h.year == year), YearHours(year, NONE, NONE, NONE))
         of_year = [c for c in record.classes if c.year == year]
-        windows = [s for s in record.requirements if s.window_start <= last and s.window_end >= first]
+        windows = [
+            s for s in record.requirements if s.window_start <= last and (s.window_end is None or s.window_end >= first)
+        ]
         rows.append(
             UnitYearRow(
                 person_id=record.person_id,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from services.planning.domain.facts import Enrollment, PlanningError, TrainingClass
+from services.planning.domain.facts import Enrollment, Person, PlanningError, TrainingClass
 from services.planning.domain.vocabulary import level_label
 
 PARTY_AFFAIRS = "party_affairs"  # 党务干部培训
@@ -86,6 +86,67 @@ OFFICER_TRAINING_V1 = OfficerTrainingRule(
         ("branch", Role.COMMITTEE_MEMBER, "committee_member"),
     ),
 )
+
+
+# The register's officer positions (职务) and what each is in an election: the organisation's kind and the role.
+OFFICER_POSITIONS: dict[str, tuple[str, Role]] = {
+    "general_branch_secretary": ("general_branch", Role.SECRETARY),  # 党总支书记
+    "general_branch_committee_member": ("general_branch", Role.COMMITTEE_MEMBER),  # 党总支委员
+    "branch_secretary": ("branch", Role.SECRETARY),  # 党支部书记
+    "branch_committee_member": ("branch", Role.COMMITTEE_MEMBER),  # 党支部委员
+}
+
+
+@dataclass(frozen=True)
+class OfficerTerm:
+    """An officer position the register records for a person from ``elected_on``: the result of an election."""
+
+    person_id: str
+    position: str
+    org_kind: str
+    role: Role
+    elected_on: date
+
+
+@dataclass(frozen=True)
+class OfficerDetection:
+    """Which officer positions are new terms to act on."""
+
+    name: str
+    recent_days: int  # a term begun longer ago than this is not new (the first import of a school's officers)
+
+
+OFFICER_DETECTION_V1 = OfficerDetection("officer-detection/v1", recent_days=365)
+
+
+def new_officer_terms(
+    person: Person, on: date, rule: OfficerDetection = OFFICER_DETECTION_V1
+) -> tuple[OfficerTerm, ...]:
+    """The officer positions a person of the school holds on ``on`` and began no more than the rule's recent days
+    before it, by position. Terms acted on already are the caller's to leave out: a term is known by the person,
+    the position and the day it began."""
+    if not person.active:
+        return ()
+    terms = {
+        (period.code, period.since): OfficerTerm(
+            person.person_id, period.code, *OFFICER_POSITIONS[period.code], period.since
+        )
+        for period in person.positions
+        if period.code in OFFICER_POSITIONS and period.holds_on(on) and (on - period.since).days <= rule.recent_days
+    }
+    return tuple(terms[key] for key in sorted(terms))
+
+
+def election_of(term: OfficerTerm, org_id: str) -> Election:
+    """The election a term came from, as far as it concerns this officer: each officer elected with them is
+    decided on their own term, as the register announces it."""
+    return Election(
+        election_id=f"{term.person_id}/{term.position}/{term.elected_on}",
+        org_id=org_id,
+        org_kind=term.org_kind,
+        held_on=term.elected_on,
+        officers=(ElectedOfficer(term.person_id, term.role),),
+    )
 
 
 class Outcome(StrEnum):
