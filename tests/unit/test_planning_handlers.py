@@ -456,6 +456,15 @@ async def test_a_requirement_window_is_in_the_record_of_each_year_it_touches(pla
 async def test_replaying_what_planning_heard_and_recorded_gives_the_same_tables_and_announcements(
     planning: Planning, tmp_path: Path
 ) -> None:
+    replayed = await migrated_database(f"sqlite:///{tmp_path / 'replayed.db'}", "planning")
+    try:
+        await replaying_gives_the_same(planning, replayed)
+    finally:
+        await replayed.dispose()
+
+
+async def replaying_gives_the_same(planning: Planning, replayed: Database) -> None:
+    """A month of facts and the office's commands, then every one of them replayed into ``replayed``."""
     await planning.deliver(party_affairs_class("PA-1", "branch_secretary", date(2026, 4, 1)), on=ELECTION_DAY)
     await planning.deliver(officer("x1", "branch_secretary", ELECTION_DAY), on=ELECTION_DAY)
     cadre = a_person(
@@ -487,16 +496,12 @@ async def test_replaying_what_planning_heard_and_recorded_gives_the_same_tables_
     await planning.send("PUT", "/plans/P1", {"year": 2026, "title": "计划", "classes": [], "fed_by": []})
     assert {len(await planning.announced(model)) > 0 for model in ANNOUNCED} == {True}
 
-    replayed = await migrated_database(f"sqlite:///{tmp_path / 'replayed.db'}", "planning")
-    try:
-        consumer, dead_letters = consumer_for(handlers, replayed, "planning")
-        for event in planning.journal:  # in the order the topics got them, the office's records among them
-            await consumer.consume(structured_record(event, CONTRACTS[event.type].topic))
-        assert dead_letters.letters == []
-        assert await tables(replayed) == await tables(planning.database)
-        assert await public_announcements(replayed) == await public_announcements(planning.database)
-    finally:
-        await replayed.dispose()
+    consumer, dead_letters = consumer_for(handlers, replayed, "planning")
+    for event in planning.journal:  # in the order the topics got them, the office's records among them
+        await consumer.consume(structured_record(event, CONTRACTS[event.type].topic))
+    assert dead_letters.letters == []
+    assert await tables(replayed) == await tables(planning.database)
+    assert await public_announcements(replayed) == await public_announcements(planning.database)
 
 
 async def test_an_office_record_read_back_changes_nothing(planning: Planning) -> None:

@@ -29,13 +29,13 @@ from services.planning.domain.elections import (
     nominate_officers,
 )
 from services.planning.domain.facts import Enrollment, Person, TrainingClass
-from services.planning.handlers.announcements import lock_people
 from services.planning.models import OfficerTermRow, PlanningClass, PlanningOrganisation
 from shared.events.contracts.planning import OfficerNominated, OfficerNominationPending
 from shared.events.envelope import CloudEvent
 from shared.unit_of_work import UnitOfWork
 
-OFFICER_LOCK = "officer-terms"  # decisions take places from one another: they take turns
+# Decisions take places from one another: they take turns. (Taken after a person's lock, never before one.)
+OFFICER_LOCK = "officer-terms"
 
 
 async def on_person(uow: UnitOfWork, person: Person, cause: CloudEvent) -> None:
@@ -82,7 +82,6 @@ async def on_party_affairs_change(uow: UnitOfWork, class_ids: Iterable[str], cau
     if not rows_to_decide:
         return
     people = await facts.persons(uow.session, {row.person_id for row in rows_to_decide})
-    await lock_people(uow, people)
     await _decide(
         uow,
         [(term_of(row), people[row.person_id], row) for row in rows_to_decide if row.person_id in people],
