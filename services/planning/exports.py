@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -90,15 +91,22 @@ class _Sheet:
 
 
 def _cell(value: Cell) -> str | int | date | None:
-    """Decimals as the school writes them (24, 2.5), not as floats a spreadsheet would round."""
-    return hours_text(value) if isinstance(value, Decimal) else value
+    """Decimals as the school writes them (24, 2.5), not as floats a spreadsheet would round; text without the
+    control characters a workbook cannot hold (a title sent with one still exports)."""
+    if isinstance(value, Decimal):
+        return hours_text(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+    return value
 
 
-def _workbook(title: str) -> tuple[Workbook, _Sheet]:
+def _workbook(sheet_name: str, title: str) -> tuple[Workbook, _Sheet]:
+    """A workbook of one sheet named ``sheet_name`` (fixed text: a sheet's name may not hold every character),
+    headed by ``title``."""
     book = Workbook()
     active = book.active
     assert active is not None  # a new workbook has its sheet
-    active.title = title[:31]
+    active.title = sheet_name
     return book, _Sheet(active, title)
 
 
@@ -111,7 +119,7 @@ def _bytes(book: Workbook) -> bytes:
 def fulfilment_workbook(task: Task, fulfilment: Fulfilment) -> bytes:
     """A task's fulfilment to send back up (调训任务完成情况)."""
     report = fulfilment.report
-    book, sheet = _workbook("调训任务完成情况")
+    book, sheet = _workbook("调训任务完成情况", "调训任务完成情况")
     sheet.facts(
         [
             ("任务", report.title),
@@ -149,7 +157,7 @@ def fulfilment_workbook(task: Task, fulfilment: Fulfilment) -> bytes:
 def cultivation_workbook(cultivation: Cultivation) -> bytes:
     """The cultivation record a branch keeps on file (入党积极分子、发展对象培养考察登记表)."""
     record, ready = cultivation.record, cultivation.readiness
-    book, sheet = _workbook("培养考察登记表")
+    book, sheet = _workbook("培养考察登记表", "培养考察登记表")
     sheet.facts(
         [
             ("姓名", record.name),
@@ -201,7 +209,7 @@ def cultivation_workbook(cultivation: Cultivation) -> bytes:
 
 def spending_workbook(spending: Spending) -> bytes:
     """The year's spending by training group (培训经费使用情况)."""
-    book, sheet = _workbook(f"{spending.year}年度培训经费使用情况")
+    book, sheet = _workbook("经费使用情况", f"{spending.year}年度培训经费使用情况")
     sheet.table(
         ["培训类别", "班次数", "预算（元）", "支出（元）", "超标准支出项", "超预算班次", "待审批说明班次"],
         [
@@ -228,7 +236,7 @@ def spending_workbook(spending: Spending) -> bytes:
 
 def unit_records_workbook(unit_id: str, year: int, rows: Sequence[UnitYearRow]) -> bytes:
     """A unit's training records of a year, one row a person (干部教育培训情况), for the organisation department."""
-    book, sheet = _workbook(f"{year}年度干部教育培训情况（{unit_id}）")
+    book, sheet = _workbook("干部教育培训情况", f"{year}年度干部教育培训情况（{unit_id}）")
     sheet.table(
         [
             "工号",

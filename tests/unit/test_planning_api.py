@@ -630,3 +630,21 @@ async def test_who_may_read_what(planning: Planning, role: Role, path: str, stat
 async def test_only_the_office_writes(planning: Planning, role: Role) -> None:
     answer = await planning.client.post("/tasks", json=online_task("T9"), headers=bearer(role, "x", units=["U1"]))
     assert answer.status_code == 403
+
+
+async def test_a_day_is_taken_only_as_the_document_writes_it(planning: Planning) -> None:
+    for written in ("0", "1.5e-93", "2026-3-1"):
+        answer = await planning.client.get(
+            "/rotation/coverage", params={"as_of": written}, headers=bearer(Role.ADMIN, "o")
+        )
+        assert answer.status_code == 422, written
+    assert (
+        await planning.client.get("/rotation/coverage", params={"as_of": "2026-03-01"}, headers=bearer(Role.ADMIN, "o"))
+    ).status_code == 200
+
+
+async def test_a_task_whose_title_holds_a_control_character_still_exports(planning: Planning) -> None:
+    await planning.send("POST", "/tasks", {**online_task("T1"), "title": "网络\x1d学习"}, expect=201)
+    workbook = await planning.client.get("/tasks/T1/fulfilment.xlsx", headers=bearer(Role.ADMIN, "o"))
+    assert workbook.status_code == 200
+    assert ["任务", "网络\ufffd学习"] in [row[:2] for row in sheet_rows(workbook.content)]
