@@ -135,7 +135,7 @@ def certificate_of(row: PlanningCertificate) -> CertificateChange:
         person_id=row.person_id,
         class_id=row.class_id,
         valid=row.valid,
-        on=row.on,
+        on=row.changed_on,
         hours=Decimal(row.hours) if row.hours is not None else None,
     )
 

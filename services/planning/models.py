@@ -154,7 +154,7 @@ class PlanningCertificate(SQLModel, table=True):
     person_id: str = Field(max_length=64)
     class_id: str = Field(max_length=64, index=True)
     valid: bool
-    on: date = Field(description="the day of its newest change, in Beijing time")
+    changed_on: date = Field(description="the day of its newest change, in Beijing time")
     hours: Decimal | None = Field(default=None, sa_type=Numeric(7, 2))
 
 

@@ -139,7 +139,7 @@ async def _certificate(
             person_id=data.person_id,
             class_id=data.class_id,
             valid=valid,
-            on=facts.beijing_day(changed_at),
+            changed_on=facts.beijing_day(changed_at),
             hours=hours if hours is not None else (stored.hours if stored is not None else None),
         )
     )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 23:48:17.247747
+Create Date: 2026-11-26 00:17:53.210969
 """
 
 from collections.abc import Sequence
@@ -142,7 +142,7 @@ def upgrade() -> None:
         sa.Column("person_id", sa.String(length=64), nullable=False),
         sa.Column("class_id", sa.String(length=64), nullable=False),
         sa.Column("valid", sa.Boolean(), nullable=False),
-        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("changed_on", sa.Date(), nullable=False),
         sa.Column("hours", sa.Numeric(precision=7, scale=2), nullable=True),
         sa.PrimaryKeyConstraint("certificate_number"),
     )
