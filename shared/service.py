@@ -51,6 +51,8 @@ class ServiceDefinition:
     consumes: Mapping[str, str] = field(default_factory=dict)
     handlers: EventHandlers | None = None
     routers: Sequence[APIRouter] = ()
+    # Warnings about how it is configured, logged once it starts (its logging is configured by then).
+    cautions: Sequence[str] = ()
 
 
 def produced_by(*topics: str) -> dict[str, Sequence[type[EventData]]]:
@@ -112,6 +114,8 @@ class ServiceRuntime:
         if self.settings.outbox_relay_enabled:
             self._tasks.append(asyncio.create_task(self.relay.run(), name=f"{self.name}-outbox-relay"))
         self._tasks.append(asyncio.create_task(self._observe_parking(), name=f"{self.name}-parking"))
+        for caution in self.definition.cautions:
+            log.warning(caution)
         log.info("service started", consumes=list(self.definition.consumes), produces=self.publishers.topics)
 
     async def create_topics(self) -> list[str]:

@@ -7,7 +7,7 @@ completion of a learner or a whole class, the PDFs (one or a class's as a ZIP), 
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, status
@@ -36,10 +36,52 @@ from shared.auth import Authenticated, Principal, Role
 from shared.errors import Forbidden, NotFound
 from shared.service import Runtime, execute
 
-CREDENTIAL_MEDIA_TYPE = "application/vc+ld+json"
 KINDS = {NumberKind.CERTIFICATE: "certificate", NumberKind.HOURS_STATEMENT: "hours_statement"}
 # Who reads every class's completion and certificates; a class manager reads only the classes naming them.
 SCHOOL_WIDE = (Role.ADMIN, Role.ORGANISATION_DEPARTMENT)
+
+
+# Each document is answered as the media type its standard names, and the OpenAPI document says so (the class is
+# both what a route answers and what FastAPI documents for its 200).
+
+
+class CredentialResponse(JSONResponse):
+    """A verifiable credential (VC Data Model 2.0): a certificate, a statement or a status list, as JSON-LD."""
+
+    media_type = "application/vc+ld+json"
+
+
+class DidDocumentResponse(JSONResponse):
+    media_type = "application/did+ld+json"
+
+
+class KeySetResponse(JSONResponse):
+    media_type = "application/jwk-set+json"
+
+
+class PdfResponse(Response):
+    media_type = "application/pdf"
+
+
+class ZipResponse(Response):
+    media_type = "application/zip"
+
+
+def _file_of(response_class: type[Response], description: str) -> dict[int | str, dict[str, Any]]:
+    """The 200 of a route answering a file: bytes of the class's media type."""
+    assert response_class.media_type is not None
+    content = {response_class.media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {status.HTTP_200_OK: {"description": description, "content": content}}
+
+
+# The verification page answers an unknown or mistyped number with itself, saying so: a page for a person, not a
+# problem for a program.
+PAGE_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    status.HTTP_404_NOT_FOUND: {
+        "description": "the page, saying that nothing was issued under the number or that it is mistyped",
+        "content": {"text/html": {"schema": {"type": "string"}}},
+    }
+}
 
 
 def router_for(issuing: Issuing) -> APIRouter:  # noqa: PLR0915 - the service's routes, each a few lines
@@ -60,18 +102,18 @@ def router_for(issuing: Issuing) -> APIRouter:  # noqa: PLR0915 - the service's 
         answer = _public(verification)
         return JSONResponse(answer.model_dump(mode="json"), status_code=_status_code(verification))
 
-    @router.get("/verify/{number}", response_class=HTMLResponse, tags=["verification"])
+    @router.get("/verify/{number}", response_class=HTMLResponse, responses=PAGE_NOT_FOUND, tags=["verification"])
     async def verification_page(number: str, runtime: Runtime) -> HTMLResponse:
         """The page a certificate's QR code opens: readable on a phone, no script."""
         return _page(await _verify(runtime, number))
 
-    @router.get("/verify", response_class=HTMLResponse, tags=["verification"])
+    @router.get("/verify", response_class=HTMLResponse, responses=PAGE_NOT_FOUND, tags=["verification"])
     async def verification_form(runtime: Runtime, number: Annotated[str, Query(max_length=64)] = "") -> HTMLResponse:
         """Where the page's form sends the next number to check."""
         return _page(await _verify(runtime, number))
 
-    @router.get("/credentials/{number}", tags=["verification"])
-    async def credential(number: str, runtime: Runtime) -> Response:
+    @router.get("/credentials/{number}", response_class=CredentialResponse, tags=["verification"])
+    async def credential(number: str, runtime: Runtime) -> CredentialResponse:
         """The signed Open Badges 3.0 credential of a certificate or an annual 学时 statement."""
         parsed = parse_number(number)
         if parsed is None:
@@ -89,26 +131,26 @@ def router_for(issuing: Issuing) -> APIRouter:  # noqa: PLR0915 - the service's 
                 )
         if document is None:
             raise NotFound(f"nothing was issued under the number {parsed.text}")
-        return JSONResponse(document, media_type=CREDENTIAL_MEDIA_TYPE)
+        return CredentialResponse(document)
 
-    @router.get("/status-lists/{list_id}", tags=["verification"])
-    async def status_list(list_id: str, runtime: Runtime) -> Response:
+    @router.get("/status-lists/{list_id}", response_class=CredentialResponse, tags=["verification"])
+    async def status_list(list_id: str, runtime: Runtime) -> CredentialResponse:
         """A signed Bitstring Status List credential: a certificate's bit is set while it is revoked."""
         async with runtime.database.sessions() as session:
             document = await views.status_list_document(session, issuing, list_id)
         if document is None:
             raise NotFound(f"no status list {list_id}")
-        return JSONResponse(document, media_type=CREDENTIAL_MEDIA_TYPE)
+        return CredentialResponse(document)
 
-    @router.get("/.well-known/did.json", tags=["verification"])
-    async def did_document() -> Response:
+    @router.get("/.well-known/did.json", response_class=DidDocumentResponse, tags=["verification"])
+    async def did_document() -> DidDocumentResponse:
         """The school's did:web document: the keys its credentials are signed with."""
-        return JSONResponse(views.did_document_of(issuing), media_type="application/did+ld+json")
+        return DidDocumentResponse(views.did_document_of(issuing))
 
-    @router.get("/.well-known/jwks.json", tags=["verification"])
-    async def key_set() -> Response:
+    @router.get("/.well-known/jwks.json", response_class=KeySetResponse, tags=["verification"])
+    async def key_set() -> KeySetResponse:
         """The same keys as a JSON Web Key Set."""
-        return JSONResponse(views.jwks_of(issuing), media_type="application/jwk-set+json")
+        return KeySetResponse(views.jwks_of(issuing))
 
     # ── behind a token ──
 
@@ -119,8 +161,13 @@ def router_for(issuing: Issuing) -> APIRouter:  # noqa: PLR0915 - the service's 
         async with runtime.database.sessions() as session:
             return await views.certificates_of_view(session, person_id)
 
-    @router.get("/certificates/{number}/pdf", tags=["certificates"])
-    async def certificate_pdf(number: str, runtime: Runtime, principal: Authenticated) -> Response:
+    @router.get(
+        "/certificates/{number}/pdf",
+        response_class=PdfResponse,
+        responses=_file_of(PdfResponse, "the certificate, A4"),
+        tags=["certificates"],
+    )
+    async def certificate_pdf(number: str, runtime: Runtime, principal: Authenticated) -> PdfResponse:
         """The certificate as a PDF (A4, Chinese), with a QR code to its verification page."""
         parsed = parse_number(number)
         async with runtime.database.sessions() as session:
@@ -132,16 +179,20 @@ def router_for(issuing: Issuing) -> APIRouter:  # noqa: PLR0915 - the service's 
             _require_class_reader(principal, training_class, "a learner may download only their own certificates")
         return _pdf(views.certificate_pdf_of(issuing, certificate), f"结业证书 {certificate.certificate_number}.pdf")
 
-    @router.get("/classes/{class_id}/certificates.zip", tags=["certificates"])
-    async def class_certificates(class_id: str, runtime: Runtime, principal: Authenticated) -> Response:
+    @router.get(
+        "/classes/{class_id}/certificates.zip",
+        response_class=ZipResponse,
+        responses=_file_of(ZipResponse, "one PDF per valid certificate, each named by its number and holder"),
+        tags=["certificates"],
+    )
+    async def class_certificates(class_id: str, runtime: Runtime, principal: Authenticated) -> ZipResponse:
         """The PDFs of the class's valid certificates in one ZIP (class managers of the class, the office)."""
         async with runtime.database.sessions() as session:
             training_class = await _class(session, class_id)
             _require_class_reader(principal, training_class, "only the class's managers may download its certificates")
             archive = await views.class_archive(session, issuing, class_id)
-        return Response(
+        return ZipResponse(
             archive,
-            media_type="application/zip",
             headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(class_id)}-certificates.zip"},
         )
 
@@ -186,8 +237,13 @@ def router_for(issuing: Issuing) -> APIRouter:  # noqa: PLR0915 - the service's 
         _require_own_or_school_wide(principal, row.person_id)
         return _statement_public(row)
 
-    @router.get("/hours-statements/{number}/pdf", tags=["hours statements"])
-    async def hours_statement_pdf(number: str, runtime: Runtime, principal: Authenticated) -> Response:
+    @router.get(
+        "/hours-statements/{number}/pdf",
+        response_class=PdfResponse,
+        responses=_file_of(PdfResponse, "the statement, A4"),
+        tags=["hours statements"],
+    )
+    async def hours_statement_pdf(number: str, runtime: Runtime, principal: Authenticated) -> PdfResponse:
         row = await _statement(runtime, number)
         _require_own_or_school_wide(principal, row.person_id)
         return _pdf(views.statement_pdf_of(issuing, views.statement_of(row)), f"学时证明 {row.statement_number}.pdf")
@@ -297,9 +353,8 @@ def _require_own_or_school_wide(principal: Principal, person_id: str) -> None:
     raise Forbidden("a learner may see only their own 学时 statements")
 
 
-def _pdf(content: bytes, file_name: str) -> Response:
-    return Response(
+def _pdf(content: bytes, file_name: str) -> PdfResponse:
+    return PdfResponse(
         content,
-        media_type="application/pdf",
         headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(file_name)}"},
     )

@@ -42,6 +42,7 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         },
         handlers=certificate_handlers(issuing),
         routers=[router_for(issuing)],
+        cautions=issuing.cautions,
     )
 
 

@@ -16,9 +16,8 @@ from services.certificates.credentials.keys import IssuerKey, did_web, verificat
 from services.certificates.credentials.open_badge import PublicLinks, School
 from services.certificates.documents.fonts import CertificateFont
 from services.certificates.settings import Settings
-from shared.logging import get_logger
 
-log = get_logger(__name__)
+DEVELOPMENT_KEY_ID = "development-key"
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,12 @@ class Issuing:
     school: School
     links: PublicLinks
     font_dir: Path
+
+    @property
+    def cautions(self) -> tuple[str, ...]:
+        if self.key.key_id == DEVELOPMENT_KEY_ID:
+            return ("no signing key configured: signing with a development key derived from the secret",)
+        return ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Issuing:
@@ -39,9 +44,8 @@ class Issuing:
         else:
             # Outside production only (the settings refuse it there): a key derived from the secret, so that
             # credentials keep verifying across restarts of a development or test deployment.
-            log.warning("no signing key configured: signing with a development key derived from the secret")
             seed = hmac.new(secret, b"development-signing-key", hashlib.sha256).digest()
-            key = IssuerKey("development-key", Ed25519PrivateKey.from_private_bytes(seed))
+            key = IssuerKey(DEVELOPMENT_KEY_ID, Ed25519PrivateKey.from_private_bytes(seed))
         base_url = settings.public_base_url.rstrip("/")
         school = School(did_web(urlsplit(base_url).netloc), settings.school_name, settings.school_url)
         return cls(secret, key, school, PublicLinks(base_url), settings.certificate_font_dir)

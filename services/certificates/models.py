@@ -13,6 +13,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from pydantic import StrictInt
 from sqlalchemy import JSON, Index, Numeric, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
@@ -276,7 +277,8 @@ class VerificationPublic(SQLModel):
 
 
 class HoursStatementRequest(SQLModel):
-    year: int = Field(ge=2000, le=2100)
+    # A JSON integer only, as the OpenAPI document says: neither 2026.0 nor "2026" is a year.
+    year: StrictInt = Field(ge=2000, le=2100)
 
 
 class HoursLinePublic(SQLModel):

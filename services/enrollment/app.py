@@ -6,7 +6,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.enrollment.api import router
+from services.enrollment.api import ROUTERS
 from services.enrollment.settings import Settings
 from shared.events.contracts.register import REGISTER_EVENTS
 from shared.service import ServiceDefinition, create_app, produced_by
@@ -22,7 +22,7 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         settings=settings or Settings(),
         migrations_dir=Path(__file__).parent / "migrations",
         produces=produced_by(*(model.topic for model in REGISTER_EVENTS)),
-        routers=[router],
+        routers=ROUTERS,
     )
 
 

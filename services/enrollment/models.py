@@ -1,46 +1,35 @@
 """Enrollment's tables and API schemas (Base -> Create -> table -> Public).
 
 Every table the register publishes has a ``version`` that grows with each change: the state event of a row
-carries the whole row and that version (``services.enrollment.events``).
+carries the whole row and that version (``services.enrollment.events``). Codes of vocabularies are stored as
+codes; the handlers check them against the domain's vocabularies (which also read their Chinese labels).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, ClassVar, Self
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict, StrictBool, WithJsonSchema, model_validator
 from sqlalchemy import JSON, Numeric, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
-from shared.events.contracts.common import Hours, Identifier, Period
-from shared.events.envelope import Moment
+from shared.events.contracts.common import Code, Day, Hours, Identifier, Period
+from shared.events.contracts.register import Phase
+from shared.events.envelope import Moment, as_text
 
-
-class ClassCategory(StrEnum):
-    """The training groups (分层分类培训)."""
-
-    DIVISION_CADRES = "division_cadres"  # 处级干部专题培训
-    PARTY_AFFAIRS = "party_affairs"  # 党务干部培训
-    YOUNG_BACKBONE = "young_backbone"  # 青年骨干培训
-    MEMBER_ROTATION = "member_rotation"  # 党员集中轮训
-    ACTIVISTS = "activists"  # 入党积极分子培训
-    DEVELOPMENT_TARGETS = "development_targets"  # 发展对象培训
-    DISCIPLINE_INSPECTION = "discipline_inspection"  # 纪检监察员培训
-    UNITED_FRONT = "united_front"  # 统战"两支队伍"培训
-
-
-class TeachingMode(StrEnum):
-    LECTURE = "lecture"  # 专题讲授
-    SEMINAR = "seminar"  # 研讨式
-    CASE = "case"  # 案例式
-    SCENARIO = "scenario"  # 情景模拟
-    EXPERIENTIAL = "experiential"  # 体验式
-    ON_SITE = "on_site"  # 现场教学
-    ONLINE = "online"  # 网络学习
-    PRACTICE = "practice"  # 实践
+# Free text a person writes: a reason, a note.
+REASON_LENGTH = 500
+# A share from 0 to 1 with at most four decimals, written as a string like every decimal the API takes: of the
+# scheduled 学时, how much a learner may miss.
+Share = Annotated[
+    Decimal,
+    BeforeValidator(as_text("a share such as '0.2'")),
+    Field(ge=0, le=1, decimal_places=4),
+    WithJsonSchema({"type": "string", "pattern": r"^(0(\.\d{1,4})?|1(\.0{1,4})?)$", "examples": ["0.2"]}),
+]
 
 
 class Versioned(SQLModel):
@@ -48,21 +37,255 @@ class Versioned(SQLModel):
     changed_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
 
 
+class Update(BaseModel):
+    """A PATCH body: only the fields sent change (``model_dump(exclude_unset=True)``); a null clears an optional
+    field, and is refused for one the record cannot be without (``not_null``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_null_where_a_value_is_needed(self) -> Self:
+        cleared = sorted(name for name in self.model_fields_set & self.not_null if getattr(self, name) is None)
+        if cleared:
+            raise ValueError(f"{', '.join(cleared)} cannot be null: leave it out to keep it as it is")
+        return self
+
+
+# ── organisation: units and the Party tree ────────────────────────────────────────────────────────────
+
+
+class OrganisationBase(SQLModel):
+    name: str = Field(min_length=1, max_length=200)
+    valid_from: Day = Field(description="成立日期: it exists from this day")
+    valid_until: Day | None = Field(default=None, description="撤销日期: closed from this day on")
+
+
+class OrganisationCreate(OrganisationBase):
+    org_id: Identifier = Field(description="the code, e.g. MARX or MARX-B1; never changes")
+    kind: Code = Field(description="unit, party_committee (党委), general_branch (党总支) or branch (党支部)")
+    unit_kind: Code | None = Field(default=None, description="of a unit: college, department, branch_school…")
+    parent_id: Identifier | None = Field(default=None, description="of a Party organisation: the one above it")
+    unit_id: Identifier | None = Field(default=None, description="of a Party organisation: the unit it is set up in")
+
+
+class Organisation(OrganisationBase, Versioned, table=True):
+    """A unit (单位) or a Party organisation (党委, 党总支, 党支部): one table, as their events share one topic."""
+
+    __tablename__ = "organisation"
+
+    org_id: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(max_length=40)
+    unit_kind: str | None = Field(default=None, max_length=40)
+    parent_id: str | None = Field(default=None, max_length=64, index=True)
+    unit_id: str | None = Field(default=None, max_length=64)
+
+
+class OrganisationUpdate(Update):
+    """A new name, or closing (撤销) from a day. A Party organisation keeps its parent for life: a reorganisation
+    closes it and opens another under the new parent."""
+
+    not_null = frozenset({"name"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    valid_until: Day | None = None
+
+
+class OrganisationPublic(OrganisationCreate):
+    kind_label: str
+    version: int
+    changed_at: datetime
+
+
+# ── persons ───────────────────────────────────────────────────────────────────────────────────────────
+
+
+class StatusHeld(BaseModel):
+    """A political status (政治面貌) from ``since`` until (not including) ``until``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: Code
+    since: Day
+    until: Day | None = None
+    admission_date: Day | None = Field(default=None, description="入党日期, for 预备党员 and 正式党员")
+
+
+class PersonBase(SQLModel):
+    name: str = Field(min_length=1, max_length=100)
+    kind: Code | None = Field(default=None, max_length=40, description="staff (教职工) or student (学生)")
+    unit_id: Identifier | None = Field(default=None, max_length=64, index=True)
+    branch_id: Identifier | None = Field(default=None, max_length=64, description="the person's 党支部")
+
+
+class PersonCreate(PersonBase):
+    person_id: Identifier = Field(description="工号/学号")
+    statuses: list[StatusHeld] = Field(default_factory=list, description="political status (政治面貌) over time")
+    positions: list[Period] = Field(default_factory=list, description="positions (职务/身份) over time")
+
+
+class Person(PersonBase, Versioned, table=True):
+    __tablename__ = "person"
+
+    person_id: str = Field(primary_key=True, max_length=64)
+    statuses: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    positions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    active: StrictBool = True
+
+
+class PersonUpdate(Update):
+    """Corrections: whatever is sent replaces what the register has (histories as a whole)."""
+
+    not_null = frozenset({"name", "statuses", "positions", "active"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    kind: Code | None = None
+    unit_id: Identifier | None = None
+    branch_id: Identifier | None = None
+    statuses: list[StatusHeld] | None = None
+    positions: list[Period] | None = None
+    active: StrictBool | None = None
+
+
+class StatusChange(BaseModel):
+    """From ``since`` the person is ``status``; the status held until then ends that day."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: Code
+    since: Day
+    admission_date: Day | None = Field(default=None, description="入党日期, on becoming 预备党员")
+
+
+class PositionTaken(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    position: Code
+    since: Day
+
+
+class PositionLeft(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    on: Day = Field(description="免职日期: the first day the person no longer holds the position")
+
+
+class PersonPublic(PersonBase):
+    person_id: str
+    kind_label: str | None
+    statuses: list[StatusHeld]
+    positions: list[Period]
+    active: StrictBool
+    version: int
+    changed_at: datetime
+
+
+class PersonAsOf(BaseModel):
+    """What the person was on one day: what training rules judge."""
+
+    on: Day
+    status: Code | None
+    status_label: str | None
+    positions: list[Code]
+
+
+class PersonDetail(PersonPublic):
+    as_of: PersonAsOf
+
+
+# ── courses and teachers (课程库, 师资库) ───────────────────────────────────────────────────────────────
+
+
+class CourseBase(SQLModel):
+    title: str = Field(min_length=1, max_length=200)
+    usual_hours: Hours | None = Field(default=None, sa_type=Numeric(6, 2), description="学时 it usually takes")
+    place: str | None = Field(default=None, max_length=200, description="of on-site teaching (现场教学)")
+    active: StrictBool = True
+
+
+class CourseCreate(CourseBase):
+    course_id: Identifier | None = None
+    teaching_modes: list[Code] = Field(default_factory=list)
+
+
+class Course(CourseBase, Versioned, table=True):
+    """A course of the catalogue (课程库)."""
+
+    __tablename__ = "course"
+
+    course_id: str = Field(primary_key=True, max_length=64)
+    teaching_modes: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class CourseUpdate(Update):
+    not_null = frozenset({"title", "active", "teaching_modes"})
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    usual_hours: Hours | None = None
+    place: str | None = Field(default=None, max_length=200)
+    active: StrictBool | None = None
+    teaching_modes: list[Code] | None = None
+
+
+class CoursePublic(CourseBase):
+    course_id: str
+    teaching_modes: list[str]
+    version: int
+
+
+class TeacherBase(SQLModel):
+    name: str = Field(min_length=1, max_length=100)
+    internal: StrictBool = Field(description="on the school's staff, or an outside expert (外聘专家)")
+    active: StrictBool = True
+
+
+class TeacherCreate(TeacherBase):
+    teacher_id: Identifier | None = Field(default=None, description="also the subject of the teacher's token")
+    subjects: list[str] = Field(default_factory=list)
+
+
+class Teacher(TeacherBase, Versioned, table=True):
+    """A teacher or outside expert (师资库)."""
+
+    __tablename__ = "teacher"
+
+    teacher_id: str = Field(primary_key=True, max_length=64)
+    subjects: list[str] = Field(default_factory=list, sa_type=JSON)
+
+
+class TeacherUpdate(Update):
+    not_null = frozenset({"name", "internal", "active", "subjects"})
+
+    name: str | None = Field(default=None, min_length=1, max_length=100)
+    internal: StrictBool | None = None
+    active: StrictBool | None = None
+    subjects: list[str] | None = None
+
+
+class TeacherPublic(TeacherBase):
+    teacher_id: str
+    subjects: list[str]
+    version: int
+
+
 # ── sessions ──────────────────────────────────────────────────────────────────────────────────────────
 
 
 class SessionBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
-    teaching_mode: TeachingMode = Field(sa_type=String(40))
-    starts_at: Moment = Field(sa_type=UTCDateTime)
+    teaching_mode: Code = Field(max_length=40, description="e.g. lecture (专题讲授), on_site (现场教学)")
+    course_id: Identifier | None = Field(default=None, max_length=64, description="the course it teaches (课程库)")
+    starts_at: Moment = Field(sa_type=UTCDateTime, index=True)
     ends_at: Moment = Field(sa_type=UTCDateTime)
     hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 credited for full attendance")
-    place: str | None = Field(default=None, max_length=200)
+    place: str | None = Field(default=None, max_length=200, description="room or site; none for 网络学习")
+    phase: str | None = Field(default=None, max_length=100, description="the phase of a class trained in segments")
 
 
 class SessionCreate(SessionBase):
     # The timetable's own code, when it has one (door readers and platforms report it); else generated.
     session_id: Identifier | None = None
+    teacher_ids: list[Identifier] = Field(default_factory=list)
 
 
 class ClassSession(SessionBase, Versioned, table=True):
@@ -70,13 +293,40 @@ class ClassSession(SessionBase, Versioned, table=True):
 
     session_id: str = Field(primary_key=True, max_length=64)
     class_id: str = Field(foreign_key="training_class.class_id", index=True, max_length=64)
+    teacher_ids: list[str] = Field(default_factory=list, sa_type=JSON)
     status: str = Field(default="scheduled", max_length=20)
+    cancel_reason: str | None = Field(default=None, max_length=REASON_LENGTH)
+
+
+class SessionUpdate(Update):
+    """Rescheduling: whatever is sent changes, the rest stays."""
+
+    not_null = frozenset({"title", "teaching_mode", "teacher_ids", "starts_at", "ends_at", "hours"})
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    teaching_mode: Code | None = None
+    course_id: Identifier | None = None
+    teacher_ids: list[Identifier] | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    hours: Hours | None = None
+    place: str | None = Field(default=None, max_length=200)
+    phase: str | None = Field(default=None, max_length=100)
+
+
+class Cancellation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=REASON_LENGTH)
 
 
 class SessionPublic(SessionBase):
     session_id: str
     class_id: str
+    teaching_mode_label: str
+    teacher_ids: list[str]
     status: str
+    cancel_reason: str | None
     version: int
 
 
@@ -85,18 +335,30 @@ class SessionPublic(SessionBase):
 
 class ClassBase(SQLModel):
     title: str = Field(min_length=1, max_length=200)
-    category: ClassCategory = Field(sa_type=String(64))
-    year: int = Field(ge=2000, le=2100)
+    category: Code = Field(max_length=64, description="the training group, e.g. development_targets (发展对象培训)")
+    level: Code | None = Field(default=None, max_length=64, description="of a 党务干部培训 class: whose officers")
+    year: int = Field(ge=2000, le=2100, description="培训年度")
+    starts_on: Day | None = Field(default=None, description="the first day; none while the class is planned")
+    ends_on: Day | None = Field(default=None, description="the last day")
+    delivery: Code = Field(default="on_site", max_length=20, description="on_site (集中面授), online or blended")
+    place: str | None = Field(default=None, max_length=200)
+    capacity: int | None = Field(default=None, ge=1, description="seats; none: no limit")
+    organiser_id: Identifier | None = Field(default=None, max_length=64, description="主办单位, a unit's code")
+    # What completing the class (结业) takes; certificates applies it.
     required_hours: Hours = Field(sa_type=Numeric(6, 2), description="学时 a learner needs to complete the class")
-    max_absence_share: Decimal | None = Field(
-        default=None, ge=0, le=1, decimal_places=4, sa_type=Numeric(5, 4), description="of the scheduled 学时"
-    )
-    assessment_required: bool = True
-    survey_required: bool = False
+    max_absence_share: Share | None = Field(default=None, sa_type=Numeric(5, 4), description="of the scheduled 学时")
+    assessment_required: StrictBool = Field(default=True, description="结业考核 passed")
+    survey_required: StrictBool = Field(default=False, description="after-class survey (训后调研) answered")
+    reissue_after_revocation: StrictBool = False
+    crediting_rule: str | None = Field(default=None, max_length=64, description="overrides the default 学时 rule")
+    status: Code = Field(default="open", max_length=20, description="planned, open, closed or cancelled")
 
 
 class ClassCreate(ClassBase):
     class_id: Identifier | None = None
+    phases: list[Phase] = Field(default_factory=list, description="segments of a class trained in segments (分段式)")
+    manager_ids: list[Identifier] = Field(default_factory=list, description="class managers (跟班管理人员)")
+    unit_quotas: dict[Identifier, int] = Field(default_factory=dict, description="选派名额 per unit code")
     sessions: list[SessionCreate] = Field(default_factory=list)
 
 
@@ -106,70 +368,185 @@ class TrainingClass(ClassBase, Versioned, table=True):
     __tablename__ = "training_class"
 
     class_id: str = Field(primary_key=True, max_length=64)
-    status: str = Field(default="open", max_length=20)
+    phases: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    manager_ids: list[str] = Field(default_factory=list, sa_type=JSON)
+    unit_quotas: dict[str, int] = Field(default_factory=dict, sa_type=JSON)
+
+
+class ClassUpdate(Update):
+    """Whatever is sent changes (a null clears an optional field), the rest stays."""
+
+    not_null = frozenset(
+        {
+            "title",
+            "category",
+            "year",
+            "phases",
+            "delivery",
+            "manager_ids",
+            "unit_quotas",
+            "required_hours",
+            "assessment_required",
+            "survey_required",
+            "reissue_after_revocation",
+            "status",
+        }
+    )
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    category: Code | None = None
+    level: Code | None = None
+    year: int | None = Field(default=None, ge=2000, le=2100)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    phases: list[Phase] | None = None
+    delivery: Code | None = None
+    place: str | None = Field(default=None, max_length=200)
+    capacity: int | None = Field(default=None, ge=1)
+    organiser_id: Identifier | None = None
+    manager_ids: list[Identifier] | None = None
+    unit_quotas: dict[Identifier, int] | None = None
+    required_hours: Hours | None = None
+    max_absence_share: Share | None = None
+    assessment_required: StrictBool | None = None
+    survey_required: StrictBool | None = None
+    reissue_after_revocation: StrictBool | None = None
+    crediting_rule: str | None = Field(default=None, max_length=64)
+    status: Code | None = None
 
 
 class ClassPublic(ClassBase):
     class_id: str
     category_label: str
-    status: str
+    status_label: str
+    phases: list[Phase]
+    manager_ids: list[str]
+    unit_quotas: dict[str, int]
     version: int
     sessions: list[SessionPublic]
-    scheduled_hours: Decimal
+    scheduled_hours: Decimal = Field(description="学时 of the sessions that take place")
 
 
-# ── persons ───────────────────────────────────────────────────────────────────────────────────────────
-
-
-class PersonBase(SQLModel):
-    person_id: Identifier = Field(primary_key=True, max_length=64, description="工号/学号")
-    name: str = Field(min_length=1, max_length=100)
-    unit_id: Identifier | None = Field(default=None, max_length=64)
-    branch_id: Identifier | None = Field(default=None, max_length=64)
-
-
-class PersonCreate(PersonBase):
-    statuses: list[Period] = Field(default_factory=list, description="political status (政治面貌) over time")
-    positions: list[Period] = Field(default_factory=list)
-
-
-class Person(PersonBase, Versioned, table=True):
-    __tablename__ = "person"
-
-    statuses: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    positions: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
-    active: bool = True
-
-
-class PersonPublic(PersonBase):
-    statuses: list[Period]
-    positions: list[Period]
+class ClassSummary(ClassBase):
+    class_id: str
+    category_label: str
     version: int
 
 
 # ── enrollments ───────────────────────────────────────────────────────────────────────────────────────
 
 
-class EnrollmentCreate(SQLModel):
+class EnrollmentCreate(BaseModel):
+    """A way into the class: a unit's nomination (选派) or the person's own application (报名)."""
+
+    model_config = ConfigDict(extra="forbid")
+
     person_id: Identifier
+    route: Code | None = Field(
+        default=None, description="nomination or application; by default a learner applies and anyone else nominates"
+    )
+    nominated_by: Identifier | None = Field(default=None, description="the nominating unit; default the person's")
 
 
 class Enrollment(Versioned, table=True):
+    """A person's way through a class: one per person and class (coming back continues it)."""
+
     __tablename__ = "enrollment"
     __table_args__ = (UniqueConstraint("class_id", "person_id"),)
 
     enrollment_id: str = Field(primary_key=True, max_length=64)
     class_id: str = Field(foreign_key="training_class.class_id", index=True, max_length=64)
     person_id: str = Field(foreign_key="person.person_id", index=True, max_length=64)
-    status: str = Field(default="approved", max_length=20)
-    reason: str | None = Field(default=None, max_length=500)
-    enrolled_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow)
+    route: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    reason: str = Field(max_length=REASON_LENGTH, description="why it stands where it stands")
+    nominated_by: str | None = Field(default=None, max_length=64)
+    eligibility_rule: str = Field(max_length=64, description="the policy that let the person in")
+    eligibility_reason: str = Field(sa_type=String(1000))
+    waitlisted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    transferred_from: str | None = Field(default=None, max_length=64, description="the class they came from")
+    transferred_to: str | None = Field(default=None, max_length=64, description="the class they went to")
+    enrolled_at: datetime = Field(sa_type=UTCDateTime, default_factory=utcnow, description="when they first came")
+
+
+class Rejection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(min_length=1, max_length=REASON_LENGTH)
+
+
+class Withdrawal(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(default="", max_length=REASON_LENGTH)
+
+
+class TransferCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    class_id: Identifier = Field(description="the class to move to")
 
 
 class EnrollmentPublic(SQLModel):
     enrollment_id: str
     class_id: str
     person_id: str
+    route: str
     status: str
+    status_label: str
+    reason: str
+    nominated_by: str | None
+    eligibility_rule: str
+    eligibility_reason: str
+    waitlisted_at: datetime | None
+    transferred_from: str | None
+    transferred_to: str | None
     version: int
     enrolled_at: datetime
+    changed_at: datetime
+
+
+class EnrollmentSteps(BaseModel):
+    """What one command did: the enrollment it was about, and any it moved up from the waitlist meanwhile."""
+
+    enrollment: EnrollmentPublic
+    promoted: list[EnrollmentPublic] = Field(default_factory=list)
+    joined: EnrollmentPublic | None = Field(default=None, description="of a transfer: the enrollment in the new class")
+
+
+# ── spreadsheets ──────────────────────────────────────────────────────────────────────────────────────
+
+
+class ImportProblem(BaseModel):
+    sheet: str
+    line: int | None
+    column: str | None
+    reason: str
+
+
+class ImportedRecords(BaseModel):
+    """The ids of the records an import creates, changes, and finds as they are."""
+
+    created: list[str]
+    changed: list[str]
+    unchanged: list[str]
+
+
+class RegisterImportReport(BaseModel):
+    applied: StrictBool = Field(description="false for a dry run")
+    problems: list[ImportProblem]
+    units: ImportedRecords
+    party_organisations: ImportedRecords
+    persons: ImportedRecords
+
+
+class RosterImportReport(BaseModel):
+    applied: StrictBool = Field(description="false for a dry run")
+    problems: list[ImportProblem]
+    nominated: list[str] = Field(description="工号/学号 of the people the roster nominates")
+    already_enrolled: list[str] = Field(description="工号/学号 of the people the class has already: left as they are")
+
+
+class VocabularyEntry(BaseModel):
+    code: str
+    label: str

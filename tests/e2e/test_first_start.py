@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from shared.broker import partitions_of, topic_names
 from shared.events.contracts import TOPICS
@@ -35,7 +37,15 @@ async def compaction_of(bootstrap: str, topics: list[str]) -> dict[str, str]:
     }
 
 
+def a_signing_key(path: Path) -> Path:
+    """The certificates' signing key campus IT provides (without one, certificates warns it signs with a
+    development key)."""
+    path.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+    return path
+
+
 async def test_a_first_start_creates_every_topic_as_configured_and_logs_nothing_to_chase(tmp_path: Path) -> None:
+    signing_key = a_signing_key(tmp_path / "certificate-signing-key.pem")
     async with dedicated_broker(tmp_path / "broker") as bootstrap:
         system = System()
         for name in SERVICES:
@@ -48,6 +58,7 @@ async def test_a_first_start_creates_every_topic_as_configured_and_logs_nothing_
                     database_url=f"sqlite:///{tmp_path / name}.db",
                     group_suffix=unique("first"),
                     DANGXIAO_KAFKA_PARTITIONS=str(PARTITIONS),
+                    DANGXIAO_CERTIFICATE_SIGNING_KEY_FILE=str(signing_key),
                 ),
                 log_path=tmp_path / f"{name}.log",
             )

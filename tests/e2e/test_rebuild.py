@@ -134,11 +134,11 @@ async def test_rebuilding_hours_certificates_and_planning_from_the_topics_gives_
             for cohort in cohorts:
                 await total_reaches(system, cohort.person_id, "24")
             for cohort in cohorts:
-                async with system.client("evaluation", Role.TEACHER, "teacher-1") as evaluation:
+                async with system.client("evaluation", Role.ADMIN, "office-1") as evaluation:
                     assessed = await evaluation.post(
                         f"/classes/{cohort.class_id}/assessments", json={"person_id": cohort.person_id, "passed": True}
                     )
-                    assert assessed.status_code == 201, assessed.text
+                    assert assessed.status_code in (201, 202), assessed.text
             await settled(system, "evaluation")
             await settled(system, "certificates")
             voided = sent[-1]

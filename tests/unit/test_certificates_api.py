@@ -13,9 +13,12 @@ from typing import Any
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from pypdf import PdfReader
 
 from services.certificates import views
+from services.certificates.app import define
 from services.certificates.domain.numbers import certificate_number
 from services.certificates.settings import DEVELOPMENT_CERTIFICATE_SECRET, Settings
 from shared.auth import Role
@@ -189,6 +192,19 @@ async def test_the_keys_are_published_as_did_web_and_jwks(certificates) -> None:
     assert [key["kid"] for key in key_set["keys"]] == did["assertionMethod"]
     assert (await client.get("/status-lists/1999")).status_code == 404
     assert (await client.get("/credentials/DX2026-HELLO")).status_code == 404
+
+
+def test_signing_with_the_development_key_is_a_caution_at_start_and_a_configured_key_is_not(tmp_path) -> None:
+    key_file = tmp_path / "signing-key.pem"
+    key_file.write_bytes(Ed25519PrivateKey.generate().private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
+
+    without_key = define(Settings(environment="test"))
+    with_key = define(Settings(environment="test", certificate_signing_key_file=key_file))
+
+    assert without_key.cautions == (
+        "no signing key configured: signing with a development key derived from the secret",
+    )
+    assert with_key.cautions == ()
 
 
 # ── documents ────────────────────────────────────────────────────────────────────────────────────────
@@ -372,6 +388,67 @@ async def test_a_statement_for_a_person_certificates_does_not_know_is_refused(ce
     client, _ = certificates
     answer = await client.post("/persons/nobody/hours-statements", json={"year": 2026}, headers=bearer(Role.ADMIN, "o"))
     assert answer.status_code == 404
+
+
+async def test_a_year_is_a_json_integer_not_a_float_nor_a_string(certificates) -> None:
+    client, service = certificates
+    learner, _ = await certified(service)
+    office = bearer(Role.ADMIN, "office")
+
+    for not_a_year in (2026.0, "2026", True):
+        answer = await client.post(
+            f"/persons/{learner.person_id}/hours-statements", json={"year": not_a_year}, headers=office
+        )
+        assert answer.status_code == 422, not_a_year
+    assert (
+        await client.post("/persons/x/hours-statements", content=b'{"year": 2026.0}', headers=office)
+    ).status_code == 422
+
+
+# ── the OpenAPI document ─────────────────────────────────────────────────────────────────────────────
+
+
+async def test_every_route_answers_a_status_and_media_type_its_openapi_document_declares(certificates) -> None:
+    """What schemathesis cannot reach without issued documents: each answer, found or not, as documented."""
+    client, service = certificates
+    learner, number = await certified(service)
+    own = bearer(Role.LEARNER, learner.person_id)
+    statement = (
+        await client.post(f"/persons/{learner.person_id}/hours-statements", json={"year": 2026}, headers=own)
+    ).json()["statement_number"]
+    credential = (await client.get(f"/credentials/{number}")).json()
+    status_list = path_of(credential["credentialStatus"]["statusListCredential"])
+    office = bearer(Role.ADMIN, "office")
+    document = (await client.get("/openapi.json")).json()
+
+    asked = [
+        ("/verify/{number}", f"/verify/{number}", {}, 200),
+        ("/verify/{number}", "/verify/DX2026-HELLO", {}, 404),
+        ("/verify", f"/verify?number={statement}", {}, 200),
+        ("/verify", "/verify?number=", {}, 404),
+        ("/certificates/verify/{number}", f"/certificates/verify/{number}", {}, 200),
+        ("/certificates/verify/{number}", "/certificates/verify/DX2026-HELLO", {}, 404),
+        ("/credentials/{number}", f"/credentials/{number}", {}, 200),
+        ("/credentials/{number}", f"/credentials/{statement}", {}, 200),
+        ("/credentials/{number}", "/credentials/DX2026-HELLO", {}, 404),
+        ("/status-lists/{list_id}", status_list, {}, 200),
+        ("/status-lists/{list_id}", "/status-lists/1999", {}, 404),
+        ("/.well-known/did.json", "/.well-known/did.json", {}, 200),
+        ("/.well-known/jwks.json", "/.well-known/jwks.json", {}, 200),
+        ("/certificates/{number}/pdf", f"/certificates/{number}/pdf", own, 200),
+        ("/certificates/{number}/pdf", f"/certificates/{number}/pdf", bearer(Role.LEARNER, "x"), 403),
+        ("/classes/{class_id}/certificates.zip", f"/classes/{learner.class_id}/certificates.zip", office, 200),
+        ("/classes/{class_id}/certificates.zip", "/classes/nope/certificates.zip", office, 404),
+        ("/hours-statements/{number}", f"/hours-statements/{statement}", own, 200),
+        ("/hours-statements/{number}/pdf", f"/hours-statements/{statement}/pdf", own, 200),
+        ("/hours-statements/{number}/pdf", "/hours-statements/XS2026-HELLO/pdf", own, 404),
+    ]
+    for template, path, headers, expected in asked:
+        answer = await client.get(path, headers=headers)
+        media_type = answer.headers["content-type"].split(";")[0]
+        responses = document["paths"][template]["get"]["responses"]
+        assert answer.status_code == expected, (path, answer.status_code)
+        assert media_type in responses[str(expected)].get("content", {}), (path, expected, media_type)
 
 
 # ── settings ─────────────────────────────────────────────────────────────────────────────────────────

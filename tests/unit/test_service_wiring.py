@@ -29,7 +29,13 @@ EXPECTED = {
     ),
     "evaluation": (
         {"dangxiao.evaluation.v1"},
-        {"dangxiao.enrollment.classes.v1", "dangxiao.enrollment.enrollments.v1"},
+        {
+            "dangxiao.enrollment.classes.v1",
+            "dangxiao.enrollment.sessions.v1",
+            "dangxiao.enrollment.teachers.v1",
+            "dangxiao.enrollment.courses.v1",
+            "dangxiao.enrollment.enrollments.v1",
+        },
     ),
     "certificates": (
         {"dangxiao.certificates.v1"},

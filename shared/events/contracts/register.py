@@ -37,6 +37,8 @@ class OrganisationChanged(StateEvent):
     parent_id: Identifier | None = None
     valid_from: Day
     valid_until: Day | None = Field(default=None, description="closed from this day on; null while it exists")
+    unit_kind: Code | None = Field(default=None, description="of a unit: college, department, branch_school…")
+    unit_id: Identifier | None = Field(default=None, description="of a Party organisation: the unit it is set up in")
 
 
 class PersonChanged(StateEvent):
@@ -164,6 +166,8 @@ class SessionChanged(StateEvent):
     place: str | None = Field(default=None, max_length=200)
     hours: Hours
     status: Code = Field(default="scheduled", description="scheduled or cancelled")
+    phase: str | None = Field(default=None, max_length=100, description="the class's phase (分段式) it belongs to")
+    cancel_reason: str | None = Field(default=None, max_length=500, description="why it was cancelled")
 
     @model_validator(mode="after")
     def _ends_after_it_starts(self) -> SessionChanged:
@@ -191,6 +195,8 @@ class EnrollmentChanged(StateEvent):
     nominated_by: Identifier | None = Field(default=None, description="the unit that nominated (选派) the person")
     reason: str | None = Field(default=None, max_length=500, description="of a rejection or withdrawal")
     transferred_to: Identifier | None = Field(default=None, description="the class a transfer moved them to")
+    route: Code | None = Field(default=None, description="nomination (单位选派) or application (个人报名)")
+    transferred_from: Identifier | None = Field(default=None, description="the class a transfer brought them from")
 
     @property
     def enrolled(self) -> bool:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 23:17:53.679616
+Create Date: 2026-11-25 23:34:03.814727
 """
 
 from collections.abc import Sequence
@@ -20,6 +20,18 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "course",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("usual_hours", sa.Numeric(precision=6, scale=2), nullable=True),
+        sa.Column("place", sa.String(length=200), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("course_id", sa.String(length=64), nullable=False),
+        sa.Column("teaching_modes", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("course_id"),
+    )
+    op.create_table(
         "inbox_record",
         sa.Column("source", sa.String(length=255), nullable=False),
         sa.Column("event_id", sa.String(length=255), nullable=False),
@@ -29,6 +41,23 @@ def upgrade() -> None:
         sa.Column("processed_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("source", "event_id"),
     )
+    op.create_table(
+        "organisation",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("valid_from", sa.Date(), nullable=False),
+        sa.Column("valid_until", sa.Date(), nullable=True),
+        sa.Column("org_id", sa.String(length=64), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("unit_kind", sa.String(length=40), nullable=True),
+        sa.Column("parent_id", sa.String(length=64), nullable=True),
+        sa.Column("unit_id", sa.String(length=64), nullable=True),
+        sa.PrimaryKeyConstraint("org_id"),
+    )
+    with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_organisation_parent_id"), ["parent_id"], unique=False)
+
     op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -64,14 +93,29 @@ def upgrade() -> None:
         "person",
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("changed_at", UTCDateTime(), nullable=False),
-        sa.Column("person_id", sa.String(length=64), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=True),
         sa.Column("unit_id", sa.String(length=64), nullable=True),
         sa.Column("branch_id", sa.String(length=64), nullable=True),
+        sa.Column("person_id", sa.String(length=64), nullable=False),
         sa.Column("statuses", sa.JSON(), nullable=False),
         sa.Column("positions", sa.JSON(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("person_id"),
+    )
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_person_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "teacher",
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("changed_at", UTCDateTime(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("internal", sa.Boolean(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("teacher_id", sa.String(length=64), nullable=False),
+        sa.Column("subjects", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("teacher_id"),
     )
     op.create_table(
         "training_class",
@@ -79,13 +123,25 @@ def upgrade() -> None:
         sa.Column("changed_at", UTCDateTime(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("category", sa.String(length=64), nullable=False),
+        sa.Column("level", sa.String(length=64), nullable=True),
         sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("starts_on", sa.Date(), nullable=True),
+        sa.Column("ends_on", sa.Date(), nullable=True),
+        sa.Column("delivery", sa.String(length=20), nullable=False),
+        sa.Column("place", sa.String(length=200), nullable=True),
+        sa.Column("capacity", sa.Integer(), nullable=True),
+        sa.Column("organiser_id", sa.String(length=64), nullable=True),
         sa.Column("required_hours", sa.Numeric(precision=6, scale=2), nullable=False),
         sa.Column("max_absence_share", sa.Numeric(precision=5, scale=4), nullable=True),
         sa.Column("assessment_required", sa.Boolean(), nullable=False),
         sa.Column("survey_required", sa.Boolean(), nullable=False),
-        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("reissue_after_revocation", sa.Boolean(), nullable=False),
+        sa.Column("crediting_rule", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("phases", sa.JSON(), nullable=False),
+        sa.Column("manager_ids", sa.JSON(), nullable=False),
+        sa.Column("unit_quotas", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("class_id"),
     )
     op.create_table(
@@ -94,13 +150,17 @@ def upgrade() -> None:
         sa.Column("changed_at", UTCDateTime(), nullable=False),
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("teaching_mode", sa.String(length=40), nullable=False),
+        sa.Column("course_id", sa.String(length=64), nullable=True),
         sa.Column("starts_at", UTCDateTime(), nullable=False),
         sa.Column("ends_at", UTCDateTime(), nullable=False),
         sa.Column("hours", sa.Numeric(precision=6, scale=2), nullable=False),
         sa.Column("place", sa.String(length=200), nullable=True),
+        sa.Column("phase", sa.String(length=100), nullable=True),
         sa.Column("session_id", sa.String(length=64), nullable=False),
         sa.Column("class_id", sa.String(length=64), nullable=False),
+        sa.Column("teacher_ids", sa.JSON(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("cancel_reason", sa.String(length=500), nullable=True),
         sa.ForeignKeyConstraint(
             ["class_id"],
             ["training_class.class_id"],
@@ -109,6 +169,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("class_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_class_session_class_id"), ["class_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_class_session_starts_at"), ["starts_at"], unique=False)
 
     op.create_table(
         "enrollment",
@@ -117,8 +178,15 @@ def upgrade() -> None:
         sa.Column("enrollment_id", sa.String(length=64), nullable=False),
         sa.Column("class_id", sa.String(length=64), nullable=False),
         sa.Column("person_id", sa.String(length=64), nullable=False),
+        sa.Column("route", sa.String(length=20), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("reason", sa.String(length=500), nullable=True),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("nominated_by", sa.String(length=64), nullable=True),
+        sa.Column("eligibility_rule", sa.String(length=64), nullable=False),
+        sa.Column("eligibility_reason", sa.String(length=1000), nullable=False),
+        sa.Column("waitlisted_at", UTCDateTime(), nullable=True),
+        sa.Column("transferred_from", sa.String(length=64), nullable=True),
+        sa.Column("transferred_to", sa.String(length=64), nullable=True),
         sa.Column("enrolled_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["class_id"],
@@ -143,10 +211,15 @@ def downgrade() -> None:
 
     op.drop_table("enrollment")
     with op.batch_alter_table("class_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_class_session_starts_at"))
         batch_op.drop_index(batch_op.f("ix_class_session_class_id"))
 
     op.drop_table("class_session")
     op.drop_table("training_class")
+    op.drop_table("teacher")
+    with op.batch_alter_table("person", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_person_unit_id"))
+
     op.drop_table("person")
     with op.batch_alter_table("parked_event", schema=None) as batch_op:
         batch_op.drop_index("ix_parked_event_waiting_for")
@@ -156,4 +229,9 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_message_unpublished")
 
     op.drop_table("outbox_message")
+    with op.batch_alter_table("organisation", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_organisation_parent_id"))
+
+    op.drop_table("organisation")
     op.drop_table("inbox_record")
+    op.drop_table("course")
