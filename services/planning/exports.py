@@ -22,8 +22,8 @@ from services.planning.domain.cadre_record import UnitYearRow
 from services.planning.domain.cultivation import ActivityKind
 from services.planning.domain.facts import hours_text
 from services.planning.domain.tasks import FulfilmentState, Task
-from services.planning.domain.vocabulary import position_label, status_label, training_label
 from services.planning.views import Cultivation, Fulfilment, Spending
+from shared.vocabulary import POLITICAL_STATUS_LABELS, POSITION_LABELS, category_label, label
 
 Cell = str | int | Decimal | date | None
 MAX_WIDTH = 60
@@ -71,8 +71,8 @@ class _Sheet:
         return number
 
     def facts(self, pairs: Sequence[tuple[str, Cell]]) -> None:
-        for label, value in pairs:
-            self.row(label, value)
+        for name, value in pairs:
+            self.row(name, value)
             self.sheet.cell(self.sheet.max_row, 1).font = BOLD
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[Cell]], *, repeat: bool = False) -> None:
@@ -163,7 +163,7 @@ def cultivation_workbook(cultivation: Cultivation) -> bytes:
             ("姓名", record.name),
             ("工号/学号", record.person_id),
             ("所在党支部", record.branch_id),
-            ("政治面貌", status_label(record.status) if record.status else None),
+            ("政治面貌", label(POLITICAL_STATUS_LABELS, record.status) if record.status else None),
             ("确定为入党积极分子时间", record.activist_since),
             ("确定为发展对象时间", record.development_target_since),
             ("记录截至", record.as_of),
@@ -176,7 +176,7 @@ def cultivation_workbook(cultivation: Cultivation) -> bytes:
         [
             [
                 f"{line.class_id} {line.title}" if line.class_id else line.title,
-                training_label(line.category) if line.category else None,
+                category_label(line.category) if line.category else None,
                 line.hours,
                 len(line.days),
                 line.certificate_number,
@@ -255,8 +255,8 @@ def unit_records_workbook(unit_id: str, year: int, rows: Sequence[UnitYearRow]) 
             [
                 row.person_id,
                 row.name,
-                status_label(row.status) if row.status else None,
-                "、".join(position_label(p) for p in sorted(row.positions)) or None,
+                label(POLITICAL_STATUS_LABELS, row.status) if row.status else None,
+                "、".join(label(POSITION_LABELS, p) for p in sorted(row.positions)) or None,
                 row.classes,
                 row.certificates,
                 row.hours,

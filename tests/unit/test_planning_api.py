@@ -213,7 +213,7 @@ async def test_a_task_from_above_is_fulfilled_as_its_activity_s_hours_arrive_fro
     assert (report["quota_used"], report["done"], report["issuer_label"]) == (
         "1 of 1 places used",
         1,
-        "国家教育行政学院网络平台",
+        "国家教育行政学院网络学习平台",
     )
     assert report["nominees"][0]["reason"] == "10 of 10 学时, met on 2026-04-09, by the deadline 2099-12-31"
 

@@ -176,7 +176,7 @@ def test_the_report_sent_back_up_counts_every_state_and_the_places_used() -> Non
     assert (report.nominated, report.done, report.in_progress, report.not_started, report.late) == (4, 1, 0, 0, 3)
     assert report.quota_used == "4 of 5 places used"
     assert [n.person_id for n in report.nominees] == ["n1", "n2", "n3", "n4"]
-    assert report.issuer.label == "国家教育行政学院网络平台"
+    assert report.issuer.label == "国家教育行政学院网络学习平台"
 
 
 def test_classes_and_categories_can_count_too() -> None:

@@ -5,5 +5,5 @@
 member (党员集中轮训); ``tasks``: training tasks assigned from above; ``elections``: new officers (换届) into
 Party-affairs classes; ``cultivation``: records of activists and development targets (培养考察); ``budgets``: class
 budgets against spending standards (规范经费使用); ``cadre_record``: the training record for the organisation
-department (信息沟通机制); ``vocabulary``: labels of the register's person vocabularies for reasons.
+department (信息沟通机制). Labels of the register's codes, in reasons, are ``shared.vocabulary``'s.
 """

@@ -15,7 +15,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from services.planning.domain.facts import CENT, PlanningError, require_money
-from services.planning.domain.vocabulary import training_label
+from shared.vocabulary import category_label
 
 
 class LineKind(StrEnum):
@@ -229,7 +229,7 @@ def spending_report(
                 raise PlanningError(f"no spending standards are named for the budget of class {budget.class_id}")
             review = review_budget(budget, measured_by, notes.get(budget.class_id, ()))
             rows.setdefault(budget.category, []).append((budget, review))
-    groups = [_group(category, training_label(category), rows[category]) for category in sorted(rows)]
+    groups = [_group(category, category_label(category), rows[category]) for category in sorted(rows)]
     everything = [pair for category in sorted(rows) for pair in rows[category]]
     return (*groups, _group("overall", "合计", everything))
 

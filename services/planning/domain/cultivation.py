@@ -25,7 +25,7 @@ from services.planning.domain.facts import (
     hours_text,
     valid_certificates,
 )
-from services.planning.domain.vocabulary import training_label
+from shared.vocabulary import category_label
 
 ACTIVIST = "activist"  # 入党积极分子
 DEVELOPMENT_TARGET = "development_target"  # 发展对象
@@ -237,7 +237,7 @@ def _activist_period(record: CultivationRecord, rule: ReadinessRule) -> Check:
 
 
 def _activist_training(record: CultivationRecord, rule: ReadinessRule) -> Check:
-    label = training_label(rule.activist_training)
+    label = category_label(rule.activist_training)
     condition = f"{label} completed"
     done = [line for line in record.training if line.category == rule.activist_training and line.certificate_number]
     if done:
@@ -247,7 +247,7 @@ def _activist_training(record: CultivationRecord, rule: ReadinessRule) -> Check:
 
 
 def _development_training(record: CultivationRecord, rule: ReadinessRule) -> Check:
-    label = training_label(rule.development_training)
+    label = category_label(rule.development_training)
     minimum = f"{hours_text(rule.development_min_hours)} 学时"
     condition = f"{label} ≥ {minimum} or {rule.development_min_days} days"
     lines = [line for line in record.training if line.category == rule.development_training]

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 
 from services.planning.domain.facts import Enrollment, Person, PlanningError, TrainingClass
-from services.planning.domain.vocabulary import level_label
+from shared.vocabulary import PARTY_AFFAIRS_LEVEL_LABELS, label
 
 PARTY_AFFAIRS = "party_affairs"  # 党务干部培训
 TAKES_A_PLACE = frozenset({"nominated", "applied", "approved"})
@@ -223,7 +223,7 @@ def _place(
     on: date,
 ) -> tuple[Outcome, str | None, str]:
     """Where one officer goes among the upcoming classes of their level; a nomination takes its place in ``taken``."""
-    label = level_label(level)
+    level_name = label(PARTY_AFFAIRS_LEVEL_LABELS, level)
     upcoming_ids = {c.class_id for c in of_level}
     already = next(
         (
@@ -236,16 +236,16 @@ def _place(
     if already is not None:
         return Outcome.ALREADY_ON_THE_WAY, already.class_id, f"already {already.status} for {already.class_id}"
     if not of_level:
-        return Outcome.PENDING, None, f"no open {label} class begins after {on}: pending until one opens"
+        return Outcome.PENDING, None, f"no open {level_name} class begins after {on}: pending until one opens"
     chosen = next((c for c in of_level if c.capacity is None or taken.get(c.class_id, 0) < c.capacity), None)
     if chosen is None:
         full = ", ".join(f"{c.class_id} {taken.get(c.class_id, 0)} of {c.capacity}" for c in of_level)
-        return Outcome.PENDING, None, f"every open {label} class is full ({full}): pending until a place frees"
+        return Outcome.PENDING, None, f"every open {level_name} class is full ({full}): pending until a place frees"
     taken[chosen.class_id] = taken.get(chosen.class_id, 0) + 1
     begins = f"begins {chosen.starts_on}" if chosen.starts_on else "date to be set"
     places = f"place {taken[chosen.class_id]} of {chosen.capacity}" if chosen.capacity else "no capacity set"
     return (
         Outcome.NOMINATED,
         chosen.class_id,
-        f"nominated for {chosen.class_id}, the next open {label} class with a place ({begins}, {places})",
+        f"nominated for {chosen.class_id}, the next open {level_name} class with a place ({begins}, {places})",
     )

@@ -23,7 +23,7 @@ from services.planning.domain.facts import (
     require_money,
     standing_assessments,
 )
-from services.planning.domain.vocabulary import training_label
+from shared.vocabulary import category_label
 
 OVERALL = "overall"  # the category of the row that sums every group
 
@@ -222,7 +222,7 @@ def _group_row(
     outcomes = [outcome for _, outcome in rows]
     return GroupExecution(
         category=category,
-        label=training_label(category),
+        label=category_label(category),
         planned_classes=len(rows),
         classes_opened=sum(o.opened for o in outcomes),
         classes_held=sum(o.held for o in outcomes),

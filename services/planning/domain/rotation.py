@@ -28,7 +28,7 @@ from services.planning.domain.facts import (
     percentage,
     valid_certificates,
 )
-from services.planning.domain.vocabulary import training_label
+from shared.vocabulary import category_label
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def _classes_completed(
             person_id=certificate.person_id,
             on=on,
             rule=rule,
-            reason=f"completed {training_label(training_class.category)} class {training_class.class_id} "
+            reason=f"completed {category_label(training_class.category)} class {training_class.class_id} "
             f"({when}, certificate {certificate.certificate_number})",
         )
 
@@ -139,7 +139,7 @@ def _hours_in_one_year(criterion: HoursInOneYear, credits: Iterable[Credit], rul
     for credit in credits:
         if credit.category in criterion.categories:
             by_person_year.setdefault((credit.person_id, credit.year), []).append(credit)
-    labels = "/".join(training_label(category) for category in sorted(criterion.categories))
+    labels = "/".join(category_label(category) for category in sorted(criterion.categories))
     for (person_id, year), year_credits in sorted(by_person_year.items()):
         reached = Decimal(0)
         for credit in sorted(year_credits, key=lambda c: (c.day, c.entry_id)):

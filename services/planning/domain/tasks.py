@@ -14,7 +14,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from services.planning.domain.facts import CENT, Credit, Person, PlanningError, counted, hours_text
-from services.planning.domain.vocabulary import position_label, status_label, training_label
+from shared.vocabulary import CATEGORY_LABELS, POLITICAL_STATUS_LABELS, POSITION_LABELS, category_label, label
 
 ELIGIBILITY_RULE = "task-eligibility/v1"
 COUNTING_RULE = "task-counting/v1"
@@ -31,11 +31,8 @@ class Issuer(StrEnum):
         return ISSUER_LABELS[self]
 
 
-ISSUER_LABELS = {
-    Issuer.MUNICIPAL_PARTY_SCHOOL: "市委党校",
-    Issuer.MUNICIPAL_EDUCATION_COMMITTEE: "市教卫工作党委",
-    Issuer.NATIONAL_ACADEMY_ONLINE: "国家教育行政学院网络平台",
-}
+# Each issuer runs the classes of the register's category of the same name (external_…): one label for both.
+ISSUER_LABELS = {issuer: CATEGORY_LABELS[f"external_{issuer.value}"] for issuer in Issuer}
 
 
 @dataclass(frozen=True)
@@ -106,11 +103,12 @@ def eligibility_problems(eligibility: Eligibility, person: Person, on: date) -> 
         problems.append("has left the school")
     status = person.status_on(on)
     if eligibility.statuses and status not in eligibility.statuses:
-        asked = " or ".join(status_label(code) for code in sorted(eligibility.statuses))
-        problems.append(f"{status_label(status) if status else 'no political status'} on {on}, the task asks {asked}")
+        asked = " or ".join(label(POLITICAL_STATUS_LABELS, code) for code in sorted(eligibility.statuses))
+        held_status = label(POLITICAL_STATUS_LABELS, status) if status else "no political status"
+        problems.append(f"{held_status} on {on}, the task asks {asked}")
     held = person.positions_on(on)
     if eligibility.positions and not held & eligibility.positions:
-        asked = " or ".join(position_label(code) for code in sorted(eligibility.positions))
+        asked = " or ".join(label(POSITION_LABELS, code) for code in sorted(eligibility.positions))
         problems.append(f"holds no position the task asks ({asked}) on {on}")
     if eligibility.unit_ids and person.unit_id not in eligibility.unit_ids:
         problems.append(f"unit {person.unit_id or 'none'} is not among those the task names")
@@ -145,8 +143,8 @@ def nominate(
 
 def _eligible_reason(person: Person, on: date) -> str:
     status = person.status_on(on)
-    held = [position_label(code) for code in sorted(person.positions_on(on))]
-    described = ", ".join([status_label(status) if status else "no political status", *held])
+    held = [label(POSITION_LABELS, code) for code in sorted(person.positions_on(on))]
+    described = ", ".join([label(POLITICAL_STATUS_LABELS, status) if status else "no political status", *held])
     return f"eligible: {described} on {on}"
 
 
@@ -262,7 +260,7 @@ def counting_description(counting: Counting) -> str:
     """The counting rule in words, for the task's page and its report."""
     named = [
         *(f"class {class_id}" for class_id in sorted(counting.class_ids)),
-        *(training_label(category) for category in sorted(counting.categories)),
+        *(category_label(category) for category in sorted(counting.categories)),
         *(
             f"{a.platform} activity {a.activity_id}"
             for a in sorted(counting.activities, key=lambda a: (a.platform, a.activity_id))
