@@ -7,7 +7,7 @@ whole school (rotation coverage, a unit's records) read the whole of what they c
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -179,27 +179,8 @@ async def person(session: AsyncSession, person_id: str) -> Person | None:
 
 
 async def classes(session: AsyncSession, class_ids: Collection[str]) -> dict[str, TrainingClass]:
-    return await dated(session, await _where_in(session, PlanningClass, PlanningClass.class_id, class_ids))
-
-
-async def dated(session: AsyncSession, rows: Sequence[PlanningClass]) -> dict[str, TrainingClass]:
-    """Classes as the rules see them, by id: one the register gives no dates is dated by its scheduled sessions
-    (the first and last day they fall on, in Beijing time)."""
-    undated = [row.class_id for row in rows if row.starts_on is None or row.ends_on is None]
-    days: dict[str, list[date]] = {}
-    for scheduled in await _where_in(session, PlanningSession, PlanningSession.class_id, undated):
-        if scheduled.status != "cancelled":
-            days.setdefault(scheduled.class_id, []).append(beijing_day(scheduled.starts_at))
-    found = {}
-    for row in rows:
-        training_class = class_of(row)
-        held = days.get(row.class_id)
-        if held:
-            training_class = replace(
-                training_class, starts_on=row.starts_on or min(held), ends_on=row.ends_on or max(held)
-            )
-        found[row.class_id] = training_class
-    return found
+    rows = await _where_in(session, PlanningClass, PlanningClass.class_id, class_ids)
+    return {row.class_id: class_of(row) for row in rows}
 
 
 async def organisations(session: AsyncSession) -> dict[str, Organisation]:

@@ -151,7 +151,7 @@ async def execution_view(session: AsyncSession, row: OfficePlan, as_of: date) ->
     rows = await session.exec(
         select(PlanningClass).where(or_(col(PlanningClass.year) == plan.year, col(PlanningClass.class_id).in_(linked)))
     )
-    classes = list((await facts.dated(session, rows.all())).values())
+    classes = [facts.class_of(c) for c in rows.all()]
     class_ids = [c.class_id for c in classes]
     execution = plan_execution(
         plan,

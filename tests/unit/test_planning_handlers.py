@@ -39,7 +39,6 @@ from shared.migrations import metadata_of
 from tests.support import (
     a_class,
     a_person,
-    a_session,
     an_enrollment,
     bearer,
     consumer_for,
@@ -512,23 +511,3 @@ async def test_an_office_record_read_back_changes_nothing(planning: Planning) ->
 
     assert await planning.deliver_event(record) == Outcome.DUPLICATE
     assert await tables(planning.database) == before
-
-
-async def test_a_class_the_register_gives_no_dates_is_dated_by_its_sessions(planning: Planning) -> None:
-    member = a_person("x3", statuses=[period("full_member", date(2010, 7, 1))])
-    undated = a_class("R2", category="member_rotation")
-    certificate = CertificateIssued(
-        certificate_number="DX-R2",
-        revision=1,
-        person_id="x3",
-        class_id="R2",
-        hours=Decimal(4),
-        issued_at=at(date(2026, 5, 20)),
-    )
-    await planning.deliver(member, undated, certificate, on=date(2026, 5, 20))
-    await planning.deliver(a_session("R2-01", "R2", starts_at=at(date(2026, 5, 12))), on=date(2026, 5, 21))
-
-    rotations = [(r["last_rotated_on"], r["revision"]) for r in await planning.announced(MemberRotationChanged)]
-    assert rotations == [(None, 1), ("2026-05-20", 2), ("2026-05-12", 3)]  # certified on; then its session's day
-    [last] = (await planning.announced(MemberRotationChanged))[-1:]
-    assert last["reason"] == "completed 党员集中轮训 class R2 (ended 2026-05-12, certificate DX-R2)"

@@ -174,7 +174,7 @@ def _nomination_id(term: OfficerTerm) -> str:
 
 async def _party_affairs_classes(uow: UnitOfWork) -> list[TrainingClass]:
     rows = await uow.session.exec(select(PlanningClass).where(PlanningClass.category == PARTY_AFFAIRS))
-    return list((await facts.dated(uow.session, rows.all())).values())
+    return [facts.class_of(row) for row in rows.all()]
 
 
 async def _places_taken(uow: UnitOfWork, classes: Sequence[TrainingClass]) -> list[Enrollment]:

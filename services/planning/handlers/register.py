@@ -1,7 +1,6 @@
 """The register's facts planning keeps (organisations, persons, classes, sessions, enrollments), and what is worked
 out again when they change: a person's new officer terms, rotation and training record; the records of everyone
-in a changed class; the officers waiting for a Party-affairs class when one opens, is dated or a place in one
-frees."""
+in a changed class; the officers waiting for a Party-affairs class when one opens or a place in one frees."""
 
 from __future__ import annotations
 
@@ -59,21 +58,6 @@ async def on_classes(uow: UnitOfWork, deliveries: Sequence[Delivery[ClassChanged
             await officers.on_party_affairs_change(uow, [changed.class_id], delivery.event)
 
 
-async def on_sessions(uow: UnitOfWork, deliveries: Sequence[Delivery[SessionChanged]]) -> None:
-    """A class without dates of its own is dated by its sessions: its rotations and when it begins may move."""
-    for delivery in deliveries:
-        training_class = await uow.session.get(PlanningClass, delivery.data.class_id)
-        if training_class is None or (training_class.starts_on and training_class.ends_on):
-            continue
-        if training_class.category in ROTATION_CLASS_CATEGORIES:
-            holders = await certificate_holders(uow, training_class.class_id)
-            await lock_people(uow, holders)
-            for person_id in holders:
-                await announce_rotation(uow, person_id, delivery.event)
-        if training_class.category == PARTY_AFFAIRS:
-            await officers.on_party_affairs_change(uow, [training_class.class_id], delivery.event)
-
-
 async def on_enrollments(uow: UnitOfWork, deliveries: Sequence[Delivery[EnrollmentChanged]]) -> None:
     for delivery in deliveries:
         enrollment = delivery.data
@@ -86,6 +70,6 @@ REGISTER = Projections(
     Projection(OrganisationChanged, PlanningOrganisation),
     Projection(PersonChanged, PlanningPerson, on_change=on_persons),
     Projection(ClassChanged, PlanningClass, on_change=on_classes),
-    Projection(SessionChanged, PlanningSession, on_change=on_sessions),
+    Projection(SessionChanged, PlanningSession),
     Projection(EnrollmentChanged, PlanningEnrollment, on_change=on_enrollments),
 )
