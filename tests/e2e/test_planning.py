@@ -1,5 +1,6 @@
-"""The school office's year's work on the real broker, every service a process: a secretary elected in the register
-nominated for the next Party-affairs class; a task from above fulfilled as the outside system's attendance arrives;
+"""The school office's year's work on the real broker, every service a process: officers elected in the register
+nominated for the next Party-affairs class of their level, or as soon as one opens; a task from above fulfilled as
+the outside system's attendance arrives;
 the rotation due list and coverage of the hand-computed six-year fixture; budget flags exactly at the standard and
 one cent over."""
 
@@ -7,13 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
+from services.planning import facts
 from shared.auth import Role
 from shared.events.contracts import CONTRACTS
 from shared.events.contracts.attendance import ATTENDANCE_TOPIC, AttendanceRecorded
@@ -27,9 +29,9 @@ from shared.events.envelope import EventData
 from tests.conftest import CreateDatabase
 from tests.e2e.system import ServiceProcess, System, free_port, service_environment
 from tests.kafka import dedicated_broker, producer, records_until, send_structured
-from tests.support import a_person, bearer, event_of, eventually, unique
+from tests.support import bearer, event_of, eventually, unique
 from tests.unit.test_planning_api import six_years
-from tests.unit.test_planning_handlers import PLATFORM, at, officer, party_affairs_class
+from tests.unit.test_planning_handlers import PLATFORM, at, party_affairs_class
 
 pytestmark = pytest.mark.e2e
 
@@ -71,22 +73,23 @@ def announced(kafka_bootstrap: str, event_type: str, **data: Any) -> Any:
 async def quiet(
     tmp_path_factory: pytest.TempPathFactory, create_postgres_database: CreateDatabase
 ) -> AsyncIterator[System]:
-    """Planning alone on a broker of its own: which Party-affairs classes are open is everything on the register's
-    topic, and on a shared broker other tests' classes would be open too."""
+    """The register and planning on a broker of their own: which Party-affairs classes are open is everything on
+    the register's topic, and on a shared broker other tests' classes would be open too."""
     workdir = tmp_path_factory.mktemp("quiet")
     async with dedicated_broker(workdir) as bootstrap:
         system = System()
-        system.services["planning"] = ServiceProcess(
-            name="planning",
-            port=free_port(),
-            env=service_environment(
-                "planning",
-                kafka_bootstrap=bootstrap,
-                database_url=await create_postgres_database("planning"),
-                group_suffix=unique("quiet"),
-            ),
-            log_path=workdir / "planning.log",
-        )
+        for name in ("enrollment", "planning"):
+            system.services[name] = ServiceProcess(
+                name=name,
+                port=free_port(),
+                env=service_environment(
+                    name,
+                    kafka_bootstrap=bootstrap,
+                    database_url=await create_postgres_database(name),
+                    group_suffix=unique("quiet"),
+                ),
+                log_path=workdir / f"{name}.log",
+            )
         try:
             await system.start()
             yield system
@@ -94,43 +97,77 @@ async def quiet(
             system.stop()
 
 
-async def test_a_secretary_elected_in_the_register_is_nominated_for_the_next_party_affairs_class(quiet: System) -> None:
+async def test_officers_elected_in_the_register_are_nominated_for_the_next_party_affairs_class_of_their_level(
+    quiet: System,
+) -> None:
     bootstrap = quiet.services["planning"].env["DANGXIAO_KAFKA_BOOTSTRAP_SERVERS"]
-    election = date(2026, 3, 10)
-    unit = "U-hj"
-    secretaries_class = party_affairs_class("PA-1", "branch_secretary", date(2026, 4, 1), capacity=40)
-    later_class = party_affairs_class("PA-0", "branch_secretary", date(2026, 9, 1))
-    members_class = party_affairs_class("PA-2", "committee_member", date(2026, 5, 6), status="planned")
-    async with producer(bootstrap) as kafka:
-        await announce(kafka, secretaries_class, later_class, members_class, on=date(2026, 2, 1))
-        await announce(kafka, a_person("sec", unit_id=unit), a_person("mem", unit_id=unit), on=date(2026, 2, 1))
-        # The branch elects its officers: the register records their positions from the day of the election.
-        await announce(
-            kafka,
-            officer("sec", "branch_secretary", election, unit_id=unit),
-            officer("mem", "branch_committee_member", election, unit_id=unit),
-            on=election,
-        )
+    today = facts.today()
+    async with quiet.client("enrollment", Role.ADMIN, "office-1") as register:
+        for organisation in (
+            {"org_id": "DW", "kind": "unit", "unit_kind": "department", "name": "党委办公室"},
+            {"org_id": "PC", "kind": "party_committee", "name": "中共上海开放大学委员会"},
+            {"org_id": "GB1", "kind": "general_branch", "name": "机关党总支", "parent_id": "PC", "unit_id": "DW"},
+            {"org_id": "B1", "kind": "branch", "name": "机关第一党支部", "parent_id": "GB1", "unit_id": "DW"},
+        ):
+            created = await register.post("/organisations", json={**organisation, "valid_from": "2005-09-01"})
+            assert created.status_code == 201, created.text
+        for class_id, level, begins, status in (
+            ("PA-SJ", "branch_secretary", today + timedelta(days=30), "open"),
+            ("PA-SJ-LATER", "branch_secretary", today + timedelta(days=90), "open"),
+            ("PA-WY", "committee_member", today + timedelta(days=60), "planned"),
+        ):
+            created = await register.post(
+                "/classes",
+                json={
+                    "class_id": class_id,
+                    "title": f"{class_id} 党务干部培训班",
+                    "category": "party_affairs",
+                    "level": level,
+                    "year": begins.year,
+                    "starts_on": begins.isoformat(),
+                    "ends_on": begins.isoformat(),
+                    "capacity": 40,
+                    "required_hours": "8",
+                    "status": status,
+                },
+            )
+            assert created.status_code == 201, created.text
+        for person_id in ("sec", "mem"):
+            member = {"code": "full_member", "since": "2010-07-01"}
+            registered = await register.post(
+                "/persons",
+                json={"person_id": person_id, "name": "王五", "unit_id": "DW", "branch_id": "B1", "statuses": [member]},
+            )
+            assert registered.status_code == 201, registered.text
+
+        # The branch elects its officers (换届): the register records their positions from the day of the election.
+        election = today - timedelta(days=2)
+        for person_id, position in (("sec", "branch_secretary"), ("mem", "branch_committee_member")):
+            taken = await register.post(
+                f"/persons/{person_id}/positions", json={"position": position, "since": election.isoformat()}
+            )
+            assert taken.status_code == 200, taken.text
 
         [nominated] = await announced(bootstrap, OfficerNominated.event_type, person_id="sec")
         data = json.loads(nominated.value)["data"]
-        assert (data["class_id"], data["level"], data["unit_id"], data["elected_on"], data["org_id"]) == (
-            "PA-1",
+        assert (data["class_id"], data["level"], data["unit_id"], data["org_id"], data["elected_on"]) == (
+            "PA-SJ",
             "branch_secretary",
-            unit,
-            "2026-03-10",
+            "DW",
             "B1",
+            election.isoformat(),
         )
         [pending] = await announced(bootstrap, OfficerNominationPending.event_type, person_id="mem")
         assert json.loads(pending.value)["data"]["reason"].endswith("pending until one opens")
-        async with planning(quiet, Role.NOMINATOR, "nominator-1", units=[unit]) as own_unit:
+        async with planning(quiet, Role.NOMINATOR, "nominator-1", units=["DW"]) as own_unit:
             terms = (await own_unit.get("/officer-nominations")).json()
         assert {(t["person_id"], t["outcome"]) for t in terms} == {("sec", "nominated"), ("mem", "pending")}
 
         # The 委员 class opens: the member waiting for it is nominated without anyone remembering.
-        await announce(kafka, members_class.model_copy(update={"version": 2, "status": "open"}), on=date(2026, 3, 20))
+        opened = await register.patch("/classes/PA-WY", json={"status": "open"})
+        assert opened.status_code == 200, opened.text
         [released] = await announced(bootstrap, OfficerNominated.event_type, person_id="mem")
-        assert json.loads(released.value)["data"]["class_id"] == "PA-2"
+        assert json.loads(released.value)["data"]["class_id"] == "PA-WY"
     async with planning(quiet, Role.NOMINATOR, "nominator-2", units=["another-unit"]) as another_unit:
         assert (await another_unit.get("/officer-nominations")).json() == []
 
@@ -141,7 +178,15 @@ async def test_a_secretary_elected_in_the_register_is_nominated_for_the_next_par
 async def register(system: System, person_id: str, class_id: str, unit: str) -> list[str]:
     """A cadre, and the class the municipal party school runs that the task counts (two sessions of 4 学时)."""
     session_ids = [f"{class_id}-01", f"{class_id}-02"]
-    async with system.client("enrollment", Role.CLASS_MANAGER, "manager-1") as enrollment:
+    async with system.client("enrollment", Role.ADMIN, "office-1") as enrollment:
+        organisation = {
+            "org_id": unit,
+            "kind": "unit",
+            "unit_kind": "department",
+            "name": "组织部",
+            "valid_from": "2005-09-01",
+        }
+        assert (await enrollment.post("/organisations", json=organisation)).status_code == 201
         person = await enrollment.post(
             "/persons",
             json={
@@ -160,6 +205,8 @@ async def register(system: System, person_id: str, class_id: str, unit: str) -> 
                 "title": "市委党校处级干部进修班",
                 "category": "division_cadres",
                 "year": 2026,
+                "starts_on": "2026-03-02",
+                "ends_on": "2026-03-03",
                 "required_hours": "8",
                 "sessions": [
                     {
@@ -169,6 +216,7 @@ async def register(system: System, person_id: str, class_id: str, unit: str) -> 
                         "starts_at": f"2026-03-0{n + 1}T09:00:00+08:00",
                         "ends_at": f"2026-03-0{n + 1}T12:00:00+08:00",
                         "hours": "4",
+                        "place": f"市委党校 {class_id} 教室",
                     }
                     for n, session_id in enumerate(session_ids, start=1)
                 ],
