@@ -227,9 +227,9 @@ async def standings_of(session: AsyncSession, person_ids: Collection[str]) -> tu
 
 
 async def people_with_facts_in(session: AsyncSession, class_id: str) -> list[str]:
-    """Everyone the facts connect with a class (enrolled, credited, assessed, certified), by id."""
+    """Everyone who trained in a class (credited, assessed, certified), by id."""
     people: set[str] = set()
-    for model in (PlanningEnrollment, PlanningCredit, PlanningAssessment, PlanningCertificate):
+    for model in (PlanningCredit, PlanningAssessment, PlanningCertificate):
         rows = await session.exec(select(model.person_id).where(model.class_id == class_id))
         people.update(rows.all())
     return sorted(people)
@@ -318,13 +318,16 @@ class KnownRecord:
     waiting_for: frozenset[str]
 
 
-async def training_record(session: AsyncSession, person_id: str, as_of: date = date.max) -> KnownRecord | None:
-    """The person's training record as of a day, or None while the person is not known."""
+async def training_record(
+    session: AsyncSession, person_id: str, as_of: date = date.max, *, with_enrollments: bool = True
+) -> KnownRecord | None:
+    """The person's training record as of a day, or None while the person is not known; without enrollments, of
+    what they trained only (as announced: the ledger's, evaluation's and certificates' facts)."""
     found = await person(session, person_id)
     if found is None:
         return None
     credits = await standing_credits_of(session, [person_id])
-    enrollments = await enrollments_of(session, [person_id])
+    enrollments = await enrollments_of(session, [person_id]) if with_enrollments else ()
     assessments = await assessments_of(session, [person_id])
     certificates = await certificates_of(session, [person_id])
     named = class_ids_in(credits, enrollments, assessments, certificates)

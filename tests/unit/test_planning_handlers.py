@@ -360,11 +360,12 @@ async def test_a_unit_s_nominator_sees_its_own_officers_only(planning: Planning)
 # ── training records for those who subscribe ────────────────────────────────────────────────────────
 
 
-async def test_a_training_record_is_announced_per_year_as_facts_arrive_and_only_when_it_changes(
+async def test_a_training_record_is_announced_per_year_as_training_facts_arrive_and_only_when_it_changes(
     planning: Planning,
 ) -> None:
     klass = a_class("K1", category="development_targets", title="发展对象培训班")
     await planning.deliver(a_person("r1"), klass, an_enrollment("K1", "r1"), on=date(2026, 3, 1))
+    assert await planning.announced(TrainingRecordChanged) == []  # enrolled: the register's fact, not the record's
     first = credited("r1", "8", date(2026, 3, 2), class_id="K1", category="development_targets")
     await planning.deliver(first, on=date(2026, 3, 2))
     await planning.deliver(first, on=date(2026, 3, 2))  # the same entry again: no change
@@ -394,18 +395,16 @@ async def test_a_training_record_is_announced_per_year_as_facts_arrive_and_only_
 
     records = await planning.announced(TrainingRecordChanged)
     assert [(r["year"], r["revision"], r["hours"], r["offline_hours"], r["online_hours"]) for r in records] == [
-        (2026, 1, "0.00", "0.00", "0.00"),  # enrolled
-        (2026, 2, "8.00", "8.00", "0.00"),
-        (2026, 3, "10.50", "8.00", "2.50"),
-        (2026, 4, "10.50", "8.00", "2.50"),  # passed
-        (2026, 5, "10.50", "8.00", "2.50"),  # certified
+        (2026, 1, "8.00", "8.00", "0.00"),
+        (2026, 2, "10.50", "8.00", "2.50"),
+        (2026, 3, "10.50", "8.00", "2.50"),  # passed
+        (2026, 4, "10.50", "8.00", "2.50"),  # certified
     ]
     assert records[-1]["classes"] == [
         {
             "class_id": "K1",
             "title": "发展对象培训班",
             "category": "development_targets",
-            "enrolled": True,
             "hours": "8.00",
             "passed": True,
             "grade": "good",

@@ -188,7 +188,6 @@ def year_record(record: CadreRecord, year: int) -> TrainingRecordChanged:
                 class_id=c.class_id,
                 title=c.title,
                 category=c.category,
-                enrolled=c.enrolled,
                 hours=c.hours,
                 passed=c.passed,
                 grade=c.grade,
@@ -220,7 +219,7 @@ def year_record(record: CadreRecord, year: int) -> TrainingRecordChanged:
 
 async def announce_record(uow: UnitOfWork, person_id: str, cause: CloudEvent) -> None:
     """Each year of the person's training record whose content changed (a year emptied by a reversal too)."""
-    known = await facts.training_record(uow.session, person_id)
+    known = await facts.training_record(uow.session, person_id, with_enrollments=False)
     if known is None or known.waiting_for:
         return  # the person, or a class their facts name, is not known yet: announced once it is
     record = known.record

@@ -59,11 +59,10 @@ async def on_classes(uow: UnitOfWork, deliveries: Sequence[Delivery[ClassChanged
 
 
 async def on_enrollments(uow: UnitOfWork, deliveries: Sequence[Delivery[EnrollmentChanged]]) -> None:
+    """A place taken or freed in a Party-affairs class. (A training record tells what was trained, not who
+    enrolled: enrollments change no announcement of it.)"""
     for delivery in deliveries:
-        enrollment = delivery.data
-        await lock_people(uow, [enrollment.person_id])
-        await announce_record(uow, enrollment.person_id, delivery.event)
-        await officers.on_party_affairs_change(uow, [enrollment.class_id], delivery.event)
+        await officers.on_party_affairs_change(uow, [delivery.data.class_id], delivery.event)
 
 
 REGISTER = Projections(

@@ -301,10 +301,12 @@ class MemberRotationChanged(EventData):
 
 
 class RecordedClass(_Part):
+    """A class the person trained in: 学时 credited, a 结业考核 result or a certificate (enrollment is the
+    register's to tell)."""
+
     class_id: Identifier
     title: str = Field(min_length=1, max_length=200)
     category: Code
-    enrolled: bool
     hours: TotalHours = Field(description="学时 that stand for the class")
     passed: bool | None = Field(default=None, description="the 结业考核 that stands; null while none")
     grade: Code | None = None
