@@ -1,8 +1,9 @@
 """The school office's year's work on the real broker, every service a process: officers elected in the register
 nominated for the next Party-affairs class of their level, or as soon as one opens; a task from above fulfilled as
-the outside system's attendance arrives;
-the rotation due list and coverage of the hand-computed six-year fixture; budget flags exactly at the standard and
-one cent over."""
+the outside system's attendance arrives; the annual plan's execution and the organisation department's training
+record (through the API and as events) as the year's training arrives; a cultivation record kept through the
+office's topic; the rotation due list and coverage of the hand-computed six-year fixture; budget flags exactly at
+the standard and one cent over."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from shared.events.contracts.planning import (
     OfficerNominated,
     OfficerNominationPending,
     TaskFulfilmentChanged,
+    TrainingRecordChanged,
 )
 from shared.events.envelope import EventData
 from tests.conftest import CreateDatabase
@@ -321,6 +323,122 @@ async def test_an_online_task_counts_its_platform_s_activity_as_the_platform_rep
             return (await office.get(f"/tasks/{task_id}/fulfilment")).json()["done"] == 1
 
         await eventually(done, what="the online task to be fulfilled", timeout=20)
+
+
+# ── the annual plan, the training record and cultivation ─────────────────────────────────────────────
+
+
+async def test_the_plan_s_execution_and_the_organisation_department_s_record_follow_the_year_s_training(
+    system: System, kafka: AIOKafkaProducer, kafka_bootstrap: str
+) -> None:
+    run = unique("yr")
+    person, class_id, unit = f"{run}-p", f"{run}-K", f"{run}-U"
+    sessions = await register(system, person, class_id, unit=unit)
+    async with system.client("enrollment", Role.ADMIN, "office-1") as enrollment:
+        nominated = await enrollment.post(f"/classes/{class_id}/enrollments", json={"person_id": person})
+        assert nominated.status_code == 201, nominated.text
+        approved = await enrollment.post(f"/enrollments/{nominated.json()['enrollment_id']}/approve")
+        assert approved.status_code == 200, approved.text
+    plan = {
+        "year": 2026,
+        "title": "2026年度培训计划",
+        "classes": [
+            {
+                "planned_id": "P1",
+                "category": "division_cadres",
+                "title": "处级干部进修（市委党校调训）",
+                "target_learners": 40,
+                "starts_on": "2026-03-02",
+                "ends_on": "2026-03-03",
+                "budget": "30000.00",
+                "class_id": class_id,
+            }
+        ],
+    }
+    async with planning(system) as office:
+        assert (await office.put(f"/plans/{run}-P", json=plan)).status_code == 200
+    for session_id in sessions:
+        swipe = event_of(
+            {"person_id": person, "session_id": session_id, "minutes": 180},
+            event_type=AttendanceRecorded.event_type,
+            source=MUNICIPAL_PARTY_SCHOOL,
+            subject=person,
+        )
+        await send_structured(kafka, ATTENDANCE_TOPIC, swipe, key=person)
+
+    async with planning(system, Role.ORGANISATION_DEPARTMENT, "org-1") as department:
+
+        async def trained() -> dict[str, Any] | None:
+            answer = await department.get(f"/persons/{person}/training-record")
+            if answer.status_code == 404:
+                return None  # planning has not heard of them from the register yet
+            record = dict(answer.json())
+            classes = [(c["class_id"], c["hours"], c["enrolled"]) for c in record["classes"]]
+            return record if classes == [(class_id, "8.00", True)] else None
+
+        # The register's enrollment and the ledger's 学时 arrive on their own topics, in either order.
+        record = await eventually(trained, what="the enrollment and the ledger's 学时 in the record", timeout=60)
+        execution = (await department.get(f"/plans/{run}-P/execution", params={"as_of": "2026-05-01"})).json()
+        rows = (await department.get(f"/units/{unit}/training-records", params={"year": 2026})).json()
+        workbook = await department.get(f"/units/{unit}/training-records.xlsx", params={"year": 2026})
+
+    assert record["hours_by_year"] == [{"year": 2026, "total": "8.00", "offline": "8.00", "online": "0.00"}]
+    [group] = [g for g in execution["groups"] if g["category"] == "division_cadres"]
+    assert (group["planned_classes"], group["classes_held"], group["enrolled"], group["enrolled_share"]) == (
+        1,
+        1,
+        1,
+        "2.5",
+    )
+    assert [(r["person_id"], r["classes"], r["hours"]) for r in rows] == [(person, 1, "8.00")]
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
+    # The same facts, outbound for the systems that subscribe (干部管理): what was trained, year by year.
+    [announced_record] = await announced(
+        kafka_bootstrap, TrainingRecordChanged.event_type, person_id=person, hours="8.00"
+    )
+    data = json.loads(announced_record.value)["data"]
+    assert (data["year"], [(c["class_id"], c["hours"]) for c in data["classes"]]) == (2026, [(class_id, "8.00")])
+
+
+async def test_a_cultivation_record_is_kept_through_the_office_s_topic_and_read_by_the_unit(system: System) -> None:
+    run = unique("cv")
+    person, unit = f"{run}-p", f"{run}-U"
+    async with system.client("enrollment", Role.ADMIN, "office-1") as enrollment:
+        organisation = {"org_id": unit, "kind": "unit", "unit_kind": "department", "name": "教务处"}
+        assert (
+            await enrollment.post("/organisations", json=organisation | {"valid_from": "2005-09-01"})
+        ).status_code == 201
+        activist = {"code": "activist", "since": "2025-03-01"}
+        registered = await enrollment.post(
+            "/persons", json={"person_id": person, "name": "钱七", "unit_id": unit, "statuses": [activist]}
+        )
+        assert registered.status_code == 201, registered.text
+    talk = {"on": "2026-04-20", "content": "思想汇报，学习认真", "contact_id": "t-9"}
+    async with planning(system) as office:
+
+        async def talked() -> dict[str, Any] | None:
+            answer = await office.post(f"/persons/{person}/cultivation/talks", json=talk)
+            return None if answer.status_code == 404 else answer.json()  # 404 until planning knows the person
+
+        await eventually(talked, what="planning to know the activist and record the talk")
+        volunteered = await office.post(
+            f"/persons/{person}/cultivation/activities",
+            json={
+                "kind": "volunteer_service",
+                "on": "2026-05-01",
+                "description": "社区志愿服务",
+                "duration_hours": "4",
+            },
+        )
+        assert volunteered.status_code == 201, volunteered.text
+    async with planning(system, Role.NOMINATOR, "nominator-1", units=[unit]) as own_unit:
+        record = (await own_unit.get(f"/persons/{person}/cultivation", params={"as_of": "2026-06-01"})).json()
+        file = await own_unit.get(f"/persons/{person}/cultivation.xlsx", params={"as_of": "2026-06-01"})
+
+    assert (record["status"], [t["content"] for t in record["talks"]]) == ("activist", ["思想汇报，学习认真"])
+    assert [a["description"] for a in record["activities"]] == ["社区志愿服务"]
+    assert record["readiness"]["ready"] is False  # no activist training yet
+    assert file.status_code == 200 and file.content.startswith(b"PK")
 
 
 # ── the rotation of six years, hand-computed ─────────────────────────────────────────────────────────
