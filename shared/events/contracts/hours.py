@@ -58,7 +58,6 @@ class HoursReversed(EventData):
     class_id: Identifier | None = None
     session_id: Identifier | None = None
     activity_id: Identifier | None = None
-    platform: str | None = Field(default=None, min_length=1, max_length=100, description="as the credit it takes back")
     reason: str
     channel: Code | None = Field(default=None, description="as the credit it takes back")
     category: Code | None = Field(default=None, description="as the credit it takes back")
