@@ -1,4 +1,4 @@
-# One image for all four services; SERVICE picks the one a container runs:
+# One image for all the services; SERVICE picks the one a container runs:
 #   docker build -t dangxiao .
 #   docker run -e SERVICE=hours -e DANGXIAO_ENVIRONMENT=production -e DANGXIAO_DATABASE_URL=… -p 8002:8002 dangxiao
 # (docker-compose.yml runs every service and its migrate step with an explicit command instead.)
@@ -36,8 +36,9 @@ ENV DANGXIAO_HTTP_HOST=0.0.0.0 \
     DANGXIAO_DATA_DIR=/var/lib/dangxiao
 USER dangxiao
 
-# enrollment 8001, hours 8002, evaluation 8003, certificates 8004 (each service's default DANGXIAO_HTTP_PORT)
-EXPOSE 8001-8004
+# enrollment 8001, hours 8002, evaluation 8003, certificates 8004, planning 8005 (each service's default
+# DANGXIAO_HTTP_PORT)
+EXPOSE 8001-8005
 
 # The port is DANGXIAO_HTTP_PORT if set, else the default of the chosen service's settings class.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
@@ -46,4 +47,4 @@ port = os.environ.get('DANGXIAO_HTTP_PORT') or importlib.import_module('services
 urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"
 
 # exec: python replaces the shell as PID 1, so `docker stop` (SIGTERM) reaches the service itself.
-CMD ["sh", "-c", "exec python -m \"services.${SERVICE:?set SERVICE to enrollment, hours, evaluation or certificates}\" serve"]
+CMD ["sh", "-c", "exec python -m \"services.${SERVICE:?set SERVICE to enrollment, hours, evaluation, certificates or planning}\" serve"]

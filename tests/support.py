@@ -33,7 +33,7 @@ from shared.settings import ServiceSettings
 from shared.unit_of_work import UnitOfWork
 
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES = ("enrollment", "hours", "evaluation", "certificates")
+SERVICES = ("enrollment", "hours", "evaluation", "certificates", "planning")
 
 
 def migrations_of(service: str) -> Path:

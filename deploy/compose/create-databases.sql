@@ -4,3 +4,4 @@ CREATE DATABASE enrollment OWNER dangxiao;
 CREATE DATABASE hours OWNER dangxiao;
 CREATE DATABASE evaluation OWNER dangxiao;
 CREATE DATABASE certificates OWNER dangxiao;
+CREATE DATABASE planning OWNER dangxiao;

@@ -23,7 +23,7 @@ import yaml
 from shared.settings import ServiceSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("enrollment", "hours", "evaluation", "certificates")
+SERVICES = ("enrollment", "hours", "evaluation", "certificates", "planning")
 PREFIX = "DANGXIAO_"
 
 
@@ -72,7 +72,7 @@ def default_port(name: str) -> int:
     return port
 
 
-def test_compose_runs_the_four_services_each_after_its_migrate_and_topics_steps(
+def test_compose_runs_the_services_each_after_its_migrate_and_topics_steps(
     compose: dict[str, dict[str, Any]],
 ) -> None:
     for name in SERVICES:
@@ -85,7 +85,7 @@ def test_compose_runs_the_four_services_each_after_its_migrate_and_topics_steps(
             assert step_depends_on.get(needs, {}).get("condition") == "service_healthy"
         assert depends_on.get("kafka", {}).get("condition") == "service_healthy"
 
-    # Nothing else runs service code: a fifth service would need its own checks here.
+    # Nothing else runs service code: another service would need its own checks here.
     running_code = {service_name for service_name, service in compose.items() if "-m" in command(service)}
     assert running_code == set(SERVICES) | {f"{name}-{step}" for name in SERVICES for step in ("migrate", "topics")}
 
@@ -143,7 +143,7 @@ def test_each_service_has_its_own_database(compose: dict[str, dict[str, Any]], n
     assert re.search(rf"^CREATE DATABASE {name}\b", init_sql, re.MULTILINE), f"no CREATE DATABASE {name}"
 
 
-def test_prometheus_scrapes_exactly_the_four_services() -> None:
+def test_prometheus_scrapes_exactly_the_services() -> None:
     config = read_yaml("deploy/prometheus/prometheus.yml")
     targets = []
     for job in config["scrape_configs"]:

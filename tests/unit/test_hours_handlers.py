@@ -153,6 +153,7 @@ async def test_attendance_at_a_known_session_is_credited_and_announced(hours: Ho
         "class_id": class_id,
         "session_id": session_id,
         "activity_id": None,
+        "platform": None,  # of an activity on an outside platform
         "rule": "session-tolerance/v1",
         "reason": entry.reason,
         "attendance": {"source": DOOR, "id": attendance.id},

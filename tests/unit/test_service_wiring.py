@@ -51,6 +51,20 @@ EXPECTED = {
             "dangxiao.evaluation.v1",
         },
     ),
+    "planning": (
+        {"dangxiao.planning.v1", "dangxiao.planning.office.v1"},
+        {
+            "dangxiao.planning.office.v1",  # the office's own records: a rebuild restores them
+            "dangxiao.enrollment.organisations.v1",
+            "dangxiao.enrollment.persons.v1",
+            "dangxiao.enrollment.classes.v1",
+            "dangxiao.enrollment.sessions.v1",
+            "dangxiao.enrollment.enrollments.v1",
+            "dangxiao.hours.v1",
+            "dangxiao.evaluation.v1",
+            "dangxiao.certificates.v1",
+        },
+    ),
 }
 
 

@@ -14,6 +14,7 @@ from shared.events.contracts.certificates import CERTIFICATE_EVENTS, CERTIFICATE
 from shared.events.contracts.common import dead_letter_topic
 from shared.events.contracts.evaluation import EVALUATION_EVENTS, EVALUATION_TOPIC
 from shared.events.contracts.hours import HOURS_EVENTS, HOURS_TOPIC
+from shared.events.contracts.planning import OFFICE_EVENTS, PLANNING_EVENTS, PLANNING_OFFICE_TOPIC, PLANNING_TOPIC
 from shared.events.contracts.register import REGISTER_EVENTS
 from shared.events.envelope import EventData
 
@@ -31,6 +32,8 @@ ALL_EVENTS: tuple[type[EventData], ...] = (
     *HOURS_EVENTS,
     *EVALUATION_EVENTS,
     *CERTIFICATE_EVENTS,
+    *PLANNING_EVENTS,
+    *OFFICE_EVENTS,
 )
 CONTRACTS: dict[str, type[EventData]] = {model.event_type: model for model in ALL_EVENTS}
 
@@ -41,6 +44,9 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(HOURS_TOPIC, compacted=False),
     TopicSpec(EVALUATION_TOPIC, compacted=False),
     TopicSpec(CERTIFICATES_TOPIC, compacted=False),
+    TopicSpec(PLANNING_TOPIC, compacted=False),
+    # The office's records: the newest state of each is all a rebuild needs.
+    TopicSpec(PLANNING_OFFICE_TOPIC, compacted=True),
 )
 
 

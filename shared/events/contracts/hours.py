@@ -30,6 +30,9 @@ class HoursCredited(EventData):
     class_id: Identifier | None = None
     session_id: Identifier | None = None
     activity_id: Identifier | None = None
+    platform: str | None = Field(
+        default=None, min_length=1, max_length=100, description="the outside platform of the activity, if any"
+    )
     rule: str
     reason: str
     attendance: EventReference
