@@ -333,6 +333,7 @@ class LedgerRepository:
                 channel=entry["channel"],
                 category=entry["category"],
                 trained_on=entry["trained_on"],
+                platform=attendance["activity_platform"],
             ),
             cause=cause,
         )

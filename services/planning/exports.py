@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -24,6 +23,7 @@ from services.planning.domain.facts import hours_text
 from services.planning.domain.tasks import FulfilmentState, Task
 from services.planning.views import Cultivation, Fulfilment, Spending
 from shared.vocabulary import POLITICAL_STATUS_LABELS, POSITION_LABELS, category_label, label
+from shared.workbooks import cell_text
 
 Cell = str | int | Decimal | date | None
 MAX_WIDTH = 60
@@ -96,7 +96,7 @@ def _cell(value: Cell) -> str | int | date | None:
     if isinstance(value, Decimal):
         return hours_text(value)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        return cell_text(value)
     return value
 
 

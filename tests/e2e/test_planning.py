@@ -283,11 +283,6 @@ async def test_a_task_from_above_is_fulfilled_as_the_outside_attendance_arrives(
     assert json.loads(states[0].value)["data"]["person_id"] == person
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the hours service does not name the platform of an activity's credit yet (HoursCredited.platform); "
-    "remove this mark once it does",
-)
 async def test_an_online_task_counts_its_platform_s_activity_as_the_platform_reports_it(
     system: System, kafka: AIOKafkaProducer
 ) -> None:

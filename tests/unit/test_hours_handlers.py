@@ -415,6 +415,8 @@ async def test_study_outside_a_session_counts_in_the_year_it_happened_in_beijing
     [entry] = await hours.ledger(person_id)
     assert (entry.year, entry.hours, entry.class_id, entry.activity_id) == (2026, Decimal(2), None, "c-7")
     assert entry.rule == "activity/v1"
+    [credited] = await outbox_events(hours.database, HoursCredited.event_type)
+    assert (credited.data["activity_id"], credited.data["platform"]) == ("c-7", "学习强国")  # ids are the platform's
 
 
 async def test_the_ledger_view_totals_a_year_by_class(hours: HoursService) -> None:

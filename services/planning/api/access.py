@@ -7,15 +7,14 @@ token names (their rotation, cultivation, nominations); a learner reads their ow
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Path, Query
-from pydantic import BeforeValidator
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning import facts
+from shared.api import WrittenDay
 from shared.auth import Principal, Role, require
 from shared.errors import Forbidden, NotFound
 
@@ -30,16 +29,8 @@ PersonReader = Annotated[Principal, Depends(require(*SCHOOL_WIDE, Role.NOMINATOR
 RecordId = Annotated[str, Path(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)]
 
 
-def _written_as_a_day(value: object) -> object:
-    """A day only as YYYY-MM-DD, as the document says (pydantic would read "0" as 1970-01-01)."""
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
 AsOf = Annotated[
-    date | None,
-    BeforeValidator(_written_as_a_day),
+    WrittenDay | None,
     Query(description="the day to look from (YYYY-MM-DD); default: today in Beijing time"),
 ]
 Year = Annotated[int, Query(ge=2000, le=2100)]

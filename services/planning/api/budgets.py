@@ -9,7 +9,6 @@ from sqlmodel import col, select
 
 from services.planning import exports, facts, views
 from services.planning.api.access import Office, RecordId, Year
-from services.planning.api.files import WORKBOOK, workbook
 from services.planning.handlers.budgets import add_note, publish_standards, put_budget
 from services.planning.models import OfficeStandards
 from services.planning.schemas import (
@@ -21,6 +20,7 @@ from services.planning.schemas import (
     StandardsPublic,
     StandardsPublish,
 )
+from shared.api import XLSX, XLSX_ANSWER, file_response
 from shared.service import Runtime, execute
 
 router = APIRouter(tags=["budgets"])
@@ -85,11 +85,11 @@ async def spending(runtime: Runtime, _: Office, year: Year) -> SpendingPublic:
     )
 
 
-@router.get("/budgets/spending.xlsx", response_class=Response, responses=WORKBOOK)
+@router.get("/budgets/spending.xlsx", response_class=Response, responses=XLSX_ANSWER)
 async def spending_workbook(runtime: Runtime, _: Office, year: Year) -> Response:
     async with runtime.database.sessions() as session:
         found = await views.spending_of(session, year)
-    return workbook(exports.spending_workbook(found), f"{year}年度培训经费使用情况.xlsx")
+    return file_response(exports.spending_workbook(found), XLSX, f"{year}年度培训经费使用情况.xlsx")
 
 
 async def _budget(runtime: Runtime, class_id: str) -> BudgetPublic:

@@ -8,9 +8,9 @@ from fastapi.responses import Response
 
 from services.planning import exports, views
 from services.planning.api.access import AsOf, Office, PersonReader, RecordId, as_of_or_today, require_person_in_view
-from services.planning.api.files import WORKBOOK, workbook
 from services.planning.handlers.cultivation import add_activity, add_talk
 from services.planning.schemas import CultivationPublic
+from shared.api import XLSX, XLSX_ANSWER, file_response
 from shared.events.contracts.planning import PracticeActivity, Talk
 from shared.service import Runtime, execute
 
@@ -49,13 +49,13 @@ async def cultivation(
     return await _view(runtime, person_id, as_of)
 
 
-@router.get("/persons/{person_id}/cultivation.xlsx", response_class=Response, responses=WORKBOOK)
+@router.get("/persons/{person_id}/cultivation.xlsx", response_class=Response, responses=XLSX_ANSWER)
 async def cultivation_file(person_id: str, runtime: Runtime, principal: PersonReader, as_of: AsOf = None) -> Response:
     """The record as the file a branch keeps (培养考察登记表)."""
     async with runtime.database.sessions() as session:
         await require_person_in_view(session, principal, person_id)
         kept = await views.cultivation_of(session, person_id, as_of_or_today(as_of))
-    return workbook(exports.cultivation_workbook(kept), f"培养考察登记表-{person_id}.xlsx")
+    return file_response(exports.cultivation_workbook(kept), XLSX, f"培养考察登记表-{person_id}.xlsx")
 
 
 async def _view(runtime: Runtime, person_id: str, as_of: AsOf) -> CultivationPublic:

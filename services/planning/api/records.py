@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from services.planning import exports, views
 from services.planning.api.access import AsOf, SchoolReader, Year, as_of_or_today
-from services.planning.api.files import WORKBOOK, workbook
 from services.planning.schemas import TrainingRecordPublic, UnitYearRowPublic
+from shared.api import XLSX, XLSX_ANSWER, file_response
 from shared.auth import Principal, Role, require
 from shared.errors import Forbidden
 from shared.service import Runtime
@@ -40,8 +40,10 @@ async def unit_records(unit_id: str, runtime: Runtime, _: SchoolReader, year: Ye
     return [UnitYearRowPublic.model_validate({**vars(row), "positions": sorted(row.positions)}) for row in rows]
 
 
-@router.get("/units/{unit_id}/training-records.xlsx", response_class=Response, responses=WORKBOOK)
+@router.get("/units/{unit_id}/training-records.xlsx", response_class=Response, responses=XLSX_ANSWER)
 async def unit_records_workbook(unit_id: str, runtime: Runtime, _: SchoolReader, year: Year) -> Response:
     async with runtime.database.sessions() as session:
         rows = await views.unit_year_rows(session, unit_id, year)
-    return workbook(exports.unit_records_workbook(unit_id, year, rows), f"{year}年度干部教育培训情况-{unit_id}.xlsx")
+    return file_response(
+        exports.unit_records_workbook(unit_id, year, rows), XLSX, f"{year}年度干部教育培训情况-{unit_id}.xlsx"
+    )

@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.planning import exports, facts, views
 from services.planning.api.access import AsOf, Office, RecordId, SchoolReader, as_of_or_today
-from services.planning.api.files import WORKBOOK, workbook
 from services.planning.handlers.tasks import create_task, nominate_people
 from services.planning.models import OfficeTask
 from services.planning.records import task_of
@@ -22,6 +21,7 @@ from services.planning.schemas import (
     TaskCreate,
     TaskPublic,
 )
+from shared.api import XLSX, XLSX_ANSWER, file_response
 from shared.errors import NotFound
 from shared.service import Runtime, execute
 
@@ -67,13 +67,13 @@ async def fulfilment(task_id: str, runtime: Runtime, _: SchoolReader, as_of: AsO
         return views.fulfilment_public(await views.fulfilment_of(session, kept, as_of_or_today(as_of)))
 
 
-@router.get("/tasks/{task_id}/fulfilment.xlsx", response_class=Response, responses=WORKBOOK)
+@router.get("/tasks/{task_id}/fulfilment.xlsx", response_class=Response, responses=XLSX_ANSWER)
 async def fulfilment_workbook(task_id: str, runtime: Runtime, _: SchoolReader, as_of: AsOf = None) -> Response:
     """The fulfilment report to send back up, as a workbook."""
     async with runtime.database.sessions() as session:
         kept = await _kept(session, task_id)
         report = await views.fulfilment_of(session, kept, as_of_or_today(as_of))
-    return workbook(exports.fulfilment_workbook(task_of(kept), report), f"调训任务完成情况-{task_id}.xlsx")
+    return file_response(exports.fulfilment_workbook(task_of(kept), report), XLSX, f"调训任务完成情况-{task_id}.xlsx")
 
 
 async def _kept(session: AsyncSession, task_id: str) -> OfficeTask:
