@@ -77,19 +77,23 @@ def public_since() -> str | None:
 
 
 def published_names(since: str) -> set[str]:
-    """Every schema file committed since the catalogue became public, withdrawn ones included."""
-    listed = _git("log", "--format=", "--name-only", f"{since}^..HEAD", "--", str(SCHEMA_DIR.relative_to(ROOT)))
-    return {Path(line).name for line in listed.split() if line.endswith(".schema.json")}
+    """Every schema file published since the catalogue became public: those it held then and those committed
+    after, withdrawn ones included."""
+    directory = str(SCHEMA_DIR.relative_to(ROOT))
+    held = _git("ls-tree", "-r", "--name-only", since, "--", directory)
+    listed = _git("log", "--format=", "--name-only", f"{since}..HEAD", "--", directory)
+    return {Path(line).name for line in (held + listed).split() if line.endswith(".schema.json")}
 
 
 def committed_versions(name: str, since: str) -> list[tuple[str, str]]:
-    """(commit, text) of every version of ``docs/events/<name>`` committed since the catalogue became public."""
+    """(commit, text) of every version of ``docs/events/<name>`` published: as the catalogue held it when it
+    became public, and as each later commit changed it."""
     path = (SCHEMA_DIR / name).relative_to(ROOT)
-    commits = _git("log", "--format=%H", f"{since}^..HEAD", "--", str(path)).split()
+    commits = [since, *_git("log", "--format=%H", f"{since}..HEAD", "--", str(path)).split()]
     versions = []
     for commit in commits:
         text = _git("show", f"{commit}:{path}", check=False)
-        if text:  # empty where the commit deleted it
+        if text:  # empty where the commit deleted it, or before it was added
             versions.append((commit, text))
     return versions
 

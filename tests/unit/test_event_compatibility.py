@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
+import pytest
+
+from shared.events import compatibility
 from shared.events.compatibility import breaking_changes, check
 from shared.events.contracts.hours import HoursCredited
 
@@ -51,3 +55,21 @@ def test_a_required_new_field_even_optional_elsewhere_is_breaking() -> None:
 
 def test_the_catalogue_as_exported_breaks_nothing_published() -> None:
     assert check() == []
+
+
+def test_a_type_published_before_and_untouched_since_is_held_to_what_was_published(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    exported = compatibility.schema_documents()
+    name = f"{HoursCredited.event_type}.schema.json"
+    tightened = json.loads(exported[name])
+    tightened["required"].append("trained_on")
+    withdrawn = next(other for other in sorted(exported) if other != name)
+    now = {**exported, name: json.dumps(tightened)}
+    del now[withdrawn]
+    monkeypatch.setattr(compatibility, "schema_documents", lambda: now)
+
+    problems = check()
+
+    assert any(p.startswith(name) and "trained_on: newly required" in p for p in problems), problems
+    assert any(p.startswith(f"{withdrawn}: withdrawn") for p in problems), problems

@@ -195,7 +195,9 @@ class EnrollmentChanged(StateEvent):
     nominated_by: Identifier | None = Field(default=None, description="the unit that nominated (选派) the person")
     reason: str | None = Field(default=None, max_length=500, description="of a rejection or withdrawal")
     transferred_to: Identifier | None = Field(default=None, description="the class a transfer moved them to")
-    route: Code | None = Field(default=None, description="nomination (单位选派), application (个人报名) or branch_entry (支部登记)")
+    route: Code | None = Field(
+        default=None, description="nomination (单位选派), application (个人报名) or branch_entry (支部登记)"
+    )
     transferred_from: Identifier | None = Field(default=None, description="the class a transfer brought them from")
 
     @property
