@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from shared.logging import configure_logging
 from shared.migrations import upgrade
-from shared.rebuild import ServiceStillRunning, rebuild
+from shared.rebuild import NotRebuildable, ServiceStillRunning, rebuild
 from shared.service import ServiceDefinition, ServiceRuntime, create_app
 
 
@@ -31,7 +31,8 @@ def run(define: Callable[[], ServiceDefinition], argv: list[str] | None = None) 
     )
     sub.add_parser(
         "rebuild",
-        help="drop this service's state and replay its input topics from the beginning (stop the service first)",
+        help="drop this service's state and replay its input topics from the beginning (stop the service first; "
+        "refused by a service that keeps facts first-hand)",
     )
     args = parser.parse_args(argv)
 
@@ -47,7 +48,7 @@ def run(define: Callable[[], ServiceDefinition], argv: list[str] | None = None) 
         configure_logging(settings.service_name, "WARNING")  # the progress bar, not a log line per batch
         try:
             asyncio.run(rebuild(ServiceRuntime(definition)))
-        except ServiceStillRunning as refusal:
+        except (ServiceStillRunning, NotRebuildable) as refusal:
             parser.exit(1, f"{settings.service_name}: {refusal}\n")
         return
     app: FastAPI = create_app(definition)

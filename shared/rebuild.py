@@ -36,6 +36,10 @@ class ServiceStillRunning(RuntimeError):
     """The service's consumer group has active members: rebuilding under a running service would race it."""
 
 
+class NotRebuildable(RuntimeError):
+    """The service keeps facts first-hand: dropping its tables would lose what no topic can give back."""
+
+
 @dataclass
 class Progress:
     """A progress line on a terminal: how many records of how many, and how fast."""
@@ -165,6 +169,12 @@ async def rebuild(runtime: Any, *, out: TextIO = sys.stderr) -> dict[str, int]:
     they first came; they are counted here, not dead-lettered a second time.
     """
     settings = runtime.settings
+    first_hand = runtime.definition.keeps_first_hand
+    if first_hand is not None:
+        raise NotRebuildable(
+            f"it keeps {first_hand} first-hand, which no topic holds: rebuilding would lose it (restore a backup of "
+            "its database instead)"
+        )
     await refuse_if_running(settings.kafka_bootstrap_servers, settings.consumer_group)
     out.write(f"{runtime.name}: dropping its tables and migrating afresh\n")
     migrations = runtime.definition.migrations_dir

@@ -53,6 +53,9 @@ class ServiceDefinition:
     routers: Sequence[APIRouter] = ()
     # Warnings about how it is configured, logged once it starts (its logging is configured by then).
     cautions: Sequence[str] = ()
+    # What the service keeps that no topic holds (entered through its API), so that replaying its input topics
+    # cannot give it back: `rebuild` refuses, naming it. None: every table derives from the topics it consumes.
+    keeps_first_hand: str | None = None
 
 
 def produced_by(*topics: str) -> dict[str, Sequence[type[EventData]]]:

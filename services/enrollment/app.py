@@ -23,6 +23,7 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         migrations_dir=Path(__file__).parent / "migrations",
         produces=produced_by(*(model.topic for model in REGISTER_EVENTS)),
         routers=ROUTERS,
+        keeps_first_hand="the register (people, organisation, courses, teachers, classes, sessions, enrollments)",
     )
 
 

@@ -29,6 +29,7 @@ def define(settings: Settings | None = None) -> ServiceDefinition:
         ),
         settings=settings or Settings(),
         migrations_dir=Path(__file__).parent / "migrations",
+        keeps_first_hand="questionnaires, answers, evaluation schemes, scores and 结业考核 results",
         produces=produced_by(EVALUATION_TOPIC),
         consumes={
             CLASSES_TOPIC: "projects classes: their group and year, and who manages them",
