@@ -381,6 +381,7 @@ class StandingPublic(Answer):
     credited_hours: Decimal
     standing: str
     met_on: date | None
+    as_of: date = Field(description="the day the ledger last judged the standing: its credited 学时 are as of then")
 
 
 class TrainingRecordPublic(Answer):

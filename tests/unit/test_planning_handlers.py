@@ -443,9 +443,9 @@ async def test_a_requirement_window_is_in_the_record_of_each_year_it_touches(pla
     await planning.deliver(standing, on=date(2026, 3, 1))
 
     records = await planning.announced(TrainingRecordChanged)
-    assert [(r["year"], [q["standing"] for q in r["requirements"]]) for r in records] == [
-        (2025, ["behind"]),
-        (2026, ["behind"]),
+    assert [(r["year"], [(q["standing"], q["as_of"]) for q in r["requirements"]]) for r in records] == [
+        (2025, [("behind", "2026-03-01")]),  # the credited 学时 are the ledger's of that day
+        (2026, [("behind", "2026-03-01")]),
     ]
 
 

@@ -209,6 +209,7 @@ def year_record(record: CadreRecord, year: int) -> TrainingRecordChanged:
                 required_hours=s.required_hours,
                 credited_hours=s.credited_hours,
                 standing=s.standing,
+                as_of=s.as_of,
             )
             for s in record.requirements
             if s.window_start <= last and (s.window_end is None or s.window_end >= first)

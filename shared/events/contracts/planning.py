@@ -322,6 +322,9 @@ class RecordedRequirement(_Part):
     required_hours: TotalHours
     credited_hours: TotalHours
     standing: Code
+    as_of: Day | None = Field(
+        default=None, description="the day the ledger last judged the standing: its credited 学时 are as of then"
+    )
 
 
 class TrainingRecordChanged(EventData):
