@@ -84,6 +84,7 @@ def certificate_handlers(issuing: Issuing) -> EventHandlers:
                 "assessment_required": lambda c: c.completion.assessment_required,
                 "survey_required": lambda c: c.completion.survey_required,
                 "reissue_after_revocation": lambda c: c.completion.reissue_after_revocation,
+                "certificate": lambda c: c.completion.certificate,
             },
             on_change=decisions.on_classes,
         ),
@@ -279,6 +280,7 @@ class Decisions:
             judged.completion,
             [HeldCertificate(c.certificate_number, c.revoked_at is None) for c in held],
             on_recovery_of(training_class),
+            certifies=training_class.certificate,
         )
         by_number = {certificate.certificate_number: certificate for certificate in held}
         match decision.action:

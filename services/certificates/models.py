@@ -42,6 +42,7 @@ class CertificateClass(SQLModel, table=True):
     assessment_required: bool = Field(description="结业考核 passed")
     survey_required: bool = Field(description="the after-class survey (训后调研) answered")
     reissue_after_revocation: bool = Field(description="a new number rather than reinstating the revoked one")
+    certificate: bool = Field(default=True, description="a 结业证书 on completion (not for a 党支部's own study)")
 
 
 class CertificatePerson(SQLModel, table=True):

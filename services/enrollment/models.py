@@ -354,6 +354,10 @@ class ClassBase(SQLModel):
     assessment_required: StrictBool = Field(default=True, description="结业考核 passed")
     survey_required: StrictBool = Field(default=False, description="after-class survey (训后调研) answered")
     reissue_after_revocation: StrictBool = False
+    certificate: StrictBool | None = Field(
+        default=None,
+        description="a 结业证书 on completion; by default yes, but not for a 党支部's own study (支部组织学习)",
+    )
     crediting_rule: str | None = Field(default=None, max_length=64, description="overrides the default 学时 rule")
     status: Code = Field(default="open", max_length=20, description="planned, open, closed or cancelled")
 
@@ -415,6 +419,7 @@ class ClassUpdate(Update):
     assessment_required: StrictBool | None = None
     survey_required: StrictBool | None = None
     reissue_after_revocation: StrictBool | None = None
+    certificate: StrictBool | None = Field(default=None, description="null: the category's default")
     crediting_rule: str | None = Field(default=None, max_length=64)
     status: Code | None = None
 

@@ -164,10 +164,11 @@ def person_kind(code: str | None) -> PersonKind | None:
 
 def class_of(row: models.TrainingClass) -> classes.TrainingClass:
     """The class a row (or a request laid over one) describes, its codes checked against the vocabularies."""
+    category = parse(TrainingCategory, row.category)
     return classes.TrainingClass(
         class_id=row.class_id,
         title=row.title,
-        category=parse(TrainingCategory, row.category),
+        category=category,
         year=row.year,
         criteria=classes.CompletionCriteria(
             required_hours=row.required_hours,
@@ -175,6 +176,7 @@ def class_of(row: models.TrainingClass) -> classes.TrainingClass:
             final_assessment_required=row.assessment_required,
             survey_required=row.survey_required,
             reissue_after_revocation=row.reissue_after_revocation,
+            certificate=row.certificate if row.certificate is not None else classes.certificate_by_default(category),
         ),
         first_day=row.starts_on,
         last_day=row.ends_on,
@@ -219,6 +221,7 @@ def class_fields(training_class: classes.TrainingClass) -> dict[str, Any]:
         "assessment_required": c.criteria.final_assessment_required,
         "survey_required": c.criteria.survey_required,
         "reissue_after_revocation": c.criteria.reissue_after_revocation,
+        "certificate": c.criteria.certificate,
         "crediting_rule": c.crediting_rule,
         "status": c.status.value,
     }

@@ -243,6 +243,15 @@ def test_a_class_that_reissues_issues_a_new_certificate_counting_the_earlier_one
     assert "rather than reinstating DX2026-BBBBBBBBBBBB" in decision.reason
 
 
+def test_a_class_that_issues_no_certificate_issues_none_and_revokes_one_it_stopped_issuing() -> None:
+    assert decide_certificate(COMPLETES, [], OnRecovery.REINSTATE, certifies=False) == CertificateDecision(
+        CertificateAction.NONE, "the class issues no 结业证书"
+    )
+    assert decide_certificate(COMPLETES, [VALID], OnRecovery.REINSTATE, certifies=False) == CertificateDecision(
+        CertificateAction.REVOKE, "the class issues no 结业证书 now", VALID.number
+    )
+
+
 @pytest.mark.parametrize(
     ("completion", "held"),
     [(COMPLETES, [VALID]), (FALLS_SHORT, [REVOKED]), (FALLS_SHORT, [])],

@@ -417,6 +417,7 @@ async def test_a_class_with_its_sessions_is_opened_and_each_announced_at_version
         "assessment_required": True,
         "survey_required": True,
         "reissue_after_revocation": False,
+        "certificate": True,
     }
     assert (announced["manager_ids"], announced["capacity"], announced["version"]) == (["manager-1"], 2, 1)
     sessions = [s["session_id"] for s in (await register.get(f"/classes/{CLASS_ID}"))["sessions"]]

@@ -97,6 +97,7 @@ async def test_a_branch_runs_its_own_study_and_enters_its_members_approved_at_on
     # What a consumer (hours) reads: the class with its category and organising branch, its sessions by class.
     [announced] = await register.states("class", STUDY_ID)
     assert (announced["category"], announced["organiser_id"]) == ("branch_study", "MARX-B1")
+    assert announced["completion"]["certificate"] is False  # a branch's own study earns no 结业证书 by default
     sessions = await register.states("session", f"{STUDY_ID}-22")
     assert [(s["class_id"], s["teaching_mode"], s["version"]) for s in sessions] == [
         (STUDY_ID, "seminar", 1),
@@ -252,3 +253,10 @@ async def test_a_branch_sees_its_own_study_and_its_members_enrollments_and_nothi
     # The register's people, organisation and catalogue are not the branch's to read.
     for path in ("/persons", "/persons/9", "/organisations", "/courses"):
         await register.get(path, MARX_BRANCH, status=403)
+
+
+async def test_a_study_may_ask_for_a_certificate_and_other_classes_give_one_by_default(register: Register) -> None:
+    await register.post("/classes", a_study(certificate=True), MARX_BRANCH)
+    [study] = await register.states("class", STUDY_ID)
+    [other] = await register.states("class", CLASS_ID)
+    assert (study["completion"]["certificate"], other["completion"]["certificate"]) == (True, True)

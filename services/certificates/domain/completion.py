@@ -227,12 +227,13 @@ class CertificateDecision:
 
 
 def decide_certificate(
-    completion: Completion, held: Sequence[HeldCertificate], on_recovery: OnRecovery
+    completion: Completion, held: Sequence[HeldCertificate], on_recovery: OnRecovery, *, certifies: bool = True
 ) -> CertificateDecision:
     """At most one valid certificate per learner and class, valid exactly while the learner completes the class.
 
     ``held`` are the learner's certificates for the class, oldest first. When the facts flip back after a
-    revocation the last certificate is reinstated under its number, unless the class re-issues.
+    revocation the last certificate is reinstated under its number, unless the class re-issues. A class that
+    issues no 结业证书 (``certifies`` false: a 党支部's own study) issues none, and revokes one it stopped issuing.
     """
     valid = [certificate for certificate in held if certificate.valid]
     if len(valid) > 1 or (valid and valid[0] is not held[-1]):
@@ -240,12 +241,12 @@ def decide_certificate(
             f"a learner holds at most one valid certificate per class, the latest; got {[c.number for c in held]}"
         )
     latest = held[-1] if held else None
-    if not completion.completed:
+    if not (certifies and completion.completed):
         if latest is not None and latest.valid:
-            return CertificateDecision(
-                CertificateAction.REVOKE, f"no longer completes: {completion.shortfalls}", latest.number
-            )
-        return CertificateDecision(CertificateAction.NONE, f"does not complete: {completion.shortfalls}")
+            why = f"no longer completes: {completion.shortfalls}" if certifies else "the class issues no 结业证书 now"
+            return CertificateDecision(CertificateAction.REVOKE, why, latest.number)
+        why = f"does not complete: {completion.shortfalls}" if certifies else "the class issues no 结业证书"
+        return CertificateDecision(CertificateAction.NONE, why)
     if latest is None:
         return CertificateDecision(CertificateAction.ISSUE, f"completes: {completion.reason}", ordinal=0)
     if latest.valid:

@@ -51,6 +51,13 @@ class CompletionCriteria:
     final_assessment_required: bool  # 结业考核
     survey_required: bool  # the after-class survey (课后评估)
     reissue_after_revocation: bool = False  # a new certificate number when completing again after a revocation
+    certificate: bool = True  # a 结业证书 on completion
+
+
+def certificate_by_default(category: TrainingCategory) -> bool:
+    """Whether completing a class of ``category`` earns a 结业证书 unless the class says otherwise: a 党支部's own
+    study (支部组织学习) is a branch's regular study, not a training class one graduates from."""
+    return category is not TrainingCategory.BRANCH_STUDY
 
 
 @dataclass(frozen=True)

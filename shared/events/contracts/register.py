@@ -113,6 +113,10 @@ class CompletionCriteria(BaseModel):
     reissue_after_revocation: bool = Field(
         default=False, description="a new number when completing again after a revocation, instead of reinstating"
     )
+    certificate: bool = Field(
+        default=True,
+        description="a 结业证书 on completion (a 党支部's own study, 支部组织学习, issues none by default)",
+    )
 
 
 class ClassChanged(StateEvent):

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 01:02:42.381054
+Create Date: 2026-11-26 01:47:11.664908
 """
 
 from collections.abc import Sequence
@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("assessment_required", sa.Boolean(), nullable=False),
         sa.Column("survey_required", sa.Boolean(), nullable=False),
         sa.Column("reissue_after_revocation", sa.Boolean(), nullable=False),
+        sa.Column("certificate", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("class_id"),
     )
     op.create_table(

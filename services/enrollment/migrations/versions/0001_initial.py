@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 01:23:03.148424
+Create Date: 2026-11-26 01:47:10.220364
 """
 
 from collections.abc import Sequence
@@ -136,6 +136,7 @@ def upgrade() -> None:
         sa.Column("assessment_required", sa.Boolean(), nullable=False),
         sa.Column("survey_required", sa.Boolean(), nullable=False),
         sa.Column("reissue_after_revocation", sa.Boolean(), nullable=False),
+        sa.Column("certificate", sa.Boolean(), nullable=True),
         sa.Column("crediting_rule", sa.String(length=64), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("class_id", sa.String(length=64), nullable=False),
