@@ -4,6 +4,7 @@ path, and the topics themselves (created by the project, never by auto-creation)
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, Union
@@ -100,6 +101,20 @@ class Publishers:
         return delivery
 
 
+def append_order(record: ConsumerRecord[bytes, bytes]) -> tuple[int, str, int, int]:
+    """Where the broker put a record among all it appended: its timestamp, then topic, partition and offset."""
+    return record.timestamp, record.topic, record.partition, record.offset
+
+
+def in_append_order(records: Iterable[ConsumerRecord[bytes, bytes]]) -> list[ConsumerRecord[bytes, bytes]]:
+    """A polled batch in the order the broker appended it, as a rebuild replays the topics: the partitions merged
+    by ``append_order``, each partition's records kept in offset order (order per key holds)."""
+    partitions: dict[tuple[str, int], list[ConsumerRecord[bytes, bytes]]] = {}
+    for record in records:
+        partitions.setdefault((record.topic, record.partition), []).append(record)
+    return list(heapq.merge(*partitions.values(), key=append_order))
+
+
 def inbound(record: ConsumerRecord[bytes, bytes]) -> InboundRecord:
     return InboundRecord(
         topic=record.topic,
@@ -143,7 +158,8 @@ def subscribe(
     """Consume ``topics`` (name -> what the service does with it) in the service's group, a batch at a time.
 
     One subscriber for all of a service's topics: one member of the group per instance (no rebalance as each of
-    several would join), and one stream of batches, applied in the order polled, as a rebuild replays them. A
+    several would join), and one stream of batches, each applied in the order the broker appended its records, as
+    a rebuild replays them (a fact from one topic and what it refers to on another are taken alike both times). A
     batch's offsets are committed only once ``consume_batch`` returned (its effects committed), and rewound when it
     raised.
     """
@@ -169,7 +185,7 @@ def subscribe(
     async def consume(message: KafkaMessage) -> None:
         records = message.raw_message
         assert isinstance(records, tuple)  # a batch subscriber
-        await consumer.consume_batch([inbound(record) for record in records])
+        await consumer.consume_batch([inbound(record) for record in in_append_order(records)])
 
     return subscriber
 

@@ -22,7 +22,7 @@ from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.structs import OffsetAndMetadata
 
-from shared.broker import inbound, partitions_of
+from shared.broker import append_order, inbound, partitions_of
 from shared.consumer import InboundRecord
 from shared.logging import get_logger
 from shared.migrations import downgrade_to_base, upgrade
@@ -134,7 +134,7 @@ class TopicReplay:
         def push(partition: TopicPartition) -> None:
             if buffers[partition]:
                 record = buffers[partition][0]
-                heapq.heappush(heads, (record.timestamp, record.topic, record.partition, record.offset, partition))
+                heapq.heappush(heads, (*append_order(record), partition))
 
         for partition in list(self.ends):
             await refill(partition)
