@@ -17,21 +17,12 @@ from services.evaluation.domain.forms import NEEDS_PURPOSES
 from services.evaluation.domain.questionnaires import CHOICE_KINDS, TemplateVersion
 from services.evaluation.domain.reports import CellValue, Table
 from services.evaluation.domain.tallies import FormAnswers, Tally, summarise, tally
+from shared.vocabulary import TEACHING_MODE_LABELS
 
 TOPICS_ITEM = "topics"
 TEACHING_MODES_ITEM = "teaching_modes"
 # Teaching modes (教学形式) a survey may offer: the school's vocabulary, and learning on a phone.
-TEACHING_MODES: dict[str, str] = {
-    "lecture": "专题讲授",
-    "seminar": "研讨式",
-    "case": "案例式",
-    "scenario": "情景模拟",
-    "experiential": "体验式",
-    "on_site": "现场教学",
-    "online": "网络学习",
-    "mobile": "移动学习",
-    "practice": "实践",
-}
+TEACHING_MODES: Mapping[str, str] = {**TEACHING_MODE_LABELS, "mobile": "移动学习"}
 PERCENT_STEP = Decimal("0.1")
 
 
