@@ -34,13 +34,14 @@ def _within_the_calendar_we_keep(day: date) -> date:
 WrittenDay = Annotated[date, BeforeValidator(_written_as_a_day), AfterValidator(_within_the_calendar_we_keep)]
 
 
-def file_response(content: bytes, media_type: str, filename: str, *, inline: bool = False) -> Response:
-    """A file for download under any name (RFC 6266: an ASCII stand-in, then the name itself in UTF-8), so that a
-    person id or class id of any characters names its file without breaking the header."""
+def file_headers(filename: str, *, inline: bool = False) -> dict[str, str]:
+    """The header naming a file under any name (RFC 6266: an ASCII stand-in, then the name itself in UTF-8), so
+    that a person id or class id of any characters names its file without breaking the header."""
     stand_in = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
     disposition = "inline" if inline else "attachment"
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f"{disposition}; filename=\"{stand_in}\"; filename*=UTF-8''{quote(filename)}"},
-    )
+    return {"Content-Disposition": f"{disposition}; filename=\"{stand_in}\"; filename*=UTF-8''{quote(filename)}"}
+
+
+def file_response(content: bytes, media_type: str, filename: str, *, inline: bool = False) -> Response:
+    """A file for download under any name (``file_headers``)."""
+    return Response(content, media_type=media_type, headers=file_headers(filename, inline=inline))

@@ -8,7 +8,6 @@ completion of a learner or a whole class, the PDFs (one or a class's as a ZIP), 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -32,6 +31,7 @@ from services.certificates.models import (
     VerificationPublic,
 )
 from services.certificates.statements import issue_hours_statement
+from shared.api import file_headers
 from shared.auth import Authenticated, Principal, Role
 from shared.errors import Forbidden, NotFound
 from shared.service import Runtime, execute
@@ -193,7 +193,7 @@ def router_for(issuing: Issuing) -> APIRouter:  # noqa: PLR0915 - the service's 
             archive = await views.class_archive(session, issuing, class_id)
         return ZipResponse(
             archive,
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(class_id)}-certificates.zip"},
+            headers=file_headers(f"{class_id}-certificates.zip"),
         )
 
     @router.get("/classes/{class_id}/completion", response_model=ClassCompletionPublic, tags=["completion"])
@@ -356,5 +356,5 @@ def _require_own_or_school_wide(principal: Principal, person_id: str) -> None:
 def _pdf(content: bytes, file_name: str) -> PdfResponse:
     return PdfResponse(
         content,
-        headers={"Content-Disposition": f"inline; filename*=UTF-8''{quote(file_name)}"},
+        headers=file_headers(file_name, inline=True),
     )
